@@ -1,0 +1,38 @@
+//! `chatstream ingress`.
+
+use anyhow::Context;
+use chatstream_core::{admin, shutdown, AdminArgs, KafkaArgs, Readiness, Telemetry};
+use chatstream_ingress::{IngressArgs, IngressServer};
+use chatstream_platforms::Sources;
+
+/// Options of `chatstream ingress`.
+#[derive(clap::Args)]
+pub struct IngressCmd {
+    #[command(flatten)]
+    ingress: IngressArgs,
+    #[command(flatten)]
+    kafka: KafkaArgs,
+    #[command(flatten)]
+    admin: AdminArgs,
+}
+
+impl IngressCmd {
+    pub async fn run(self) -> anyhow::Result<()> {
+        let sources = Sources::load(self.ingress.sources_file.as_deref(), self.ingress.sources.as_deref())
+            .context("invalid webhook sources configuration")?;
+        tracing::info!(sources = sources.len(), "webhook sources loaded");
+        let telemetry = Telemetry::new();
+        let readiness = Readiness::new();
+        let stop = shutdown::on_signal();
+        let (admin_addr, admin_task) =
+            admin::serve(self.admin.listen, telemetry.clone(), readiness.clone(), stop.clone()).await?;
+        tracing::info!(%admin_addr, "admin server listening (/metrics, /livez, /readyz)");
+        let server = IngressServer::start(&self.ingress, &self.kafka, sources, &telemetry, readiness, stop.clone())
+            .await
+            .map_err(anyhow::Error::msg)?;
+        server.wait().await;
+        let _ = admin_task.await;
+        tracing::info!("ingress stopped cleanly");
+        Ok(())
+    }
+}

@@ -1,0 +1,152 @@
+//! Kafka client setup shared by every role: connection options, topic creation, producer settings.
+
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::config::ClientConfig;
+use rdkafka::error::KafkaError;
+use rdkafka::types::RDKafkaErrorCode;
+use std::time::Duration;
+
+/// Kafka connection and topic options shared by every role.
+#[derive(clap::Args, Debug, Clone)]
+pub struct KafkaArgs {
+    /// Kafka bootstrap servers (host:port,…).
+    #[arg(long = "kafka-brokers", env = "CHATSTREAM_KAFKA_BROKERS", default_value = "localhost:9092")]
+    pub brokers: String,
+    /// Extra librdkafka properties, `key=value`, repeatable or comma-separated (e.g. security.protocol=SASL_SSL).
+    #[arg(long = "kafka-property", env = "CHATSTREAM_KAFKA_PROPERTIES", value_delimiter = ',', value_parser = parse_property)]
+    pub properties: Vec<(String, String)>,
+    /// Topic of raw webhook deliveries (the system of record).
+    #[arg(long = "topic-raw", env = "CHATSTREAM_TOPIC_RAW", default_value = "chatstream.webhooks.raw")]
+    pub topic_raw: String,
+    /// Dead-letter topic for input that cannot be processed.
+    #[arg(long = "topic-deadletter", env = "CHATSTREAM_TOPIC_DEADLETTER", default_value = "chatstream.deadletter")]
+    pub topic_deadletter: String,
+    /// Partitions of topics chatstream creates.
+    #[arg(long = "topic-partitions", env = "CHATSTREAM_TOPIC_PARTITIONS", default_value_t = 6)]
+    pub topic_partitions: i32,
+    /// Replication factor of topics chatstream creates.
+    #[arg(long = "topic-replication", env = "CHATSTREAM_TOPIC_REPLICATION", default_value_t = 1)]
+    pub topic_replication: i32,
+    /// Create missing topics at start-up (idempotent); `false` when a platform team manages topics.
+    #[arg(long = "create-topics", env = "CHATSTREAM_CREATE_TOPICS", default_value_t = true, action = clap::ArgAction::Set)]
+    pub create_topics: bool,
+    /// Confluent-compatible schema registry URL; when set, values use Confluent framing.
+    #[arg(long = "schema-registry-url", env = "CHATSTREAM_SCHEMA_REGISTRY_URL")]
+    pub schema_registry_url: Option<String>,
+}
+
+fn parse_property(s: &str) -> Result<(String, String), String> {
+    let (k, v) = s
+        .split_once('=')
+        .ok_or_else(|| format!("Kafka property {s:?} must look like key=value (e.g. security.protocol=SASL_SSL)"))?;
+    let k = k.trim();
+    if k.is_empty() {
+        return Err(format!("Kafka property {s:?} has an empty key"));
+    }
+    Ok((k.to_string(), v.trim().to_string()))
+}
+
+impl KafkaArgs {
+    /// Options for the given bootstrap servers and defaults everywhere else (tests, `dev`).
+    pub fn for_brokers(brokers: impl Into<String>) -> Self {
+        Self {
+            brokers: brokers.into(),
+            properties: Vec::new(),
+            topic_raw: "chatstream.webhooks.raw".into(),
+            topic_deadletter: "chatstream.deadletter".into(),
+            topic_partitions: 6,
+            topic_replication: 1,
+            create_topics: true,
+            schema_registry_url: None,
+        }
+    }
+
+    /// A client config with the bootstrap servers and pass-through properties applied last (they win).
+    pub fn client_config(&self, extra: &[(&str, String)]) -> ClientConfig {
+        let mut cfg = ClientConfig::new();
+        cfg.set("bootstrap.servers", &self.brokers);
+        cfg.set("client.id", "chatstream");
+        for (k, v) in extra {
+            cfg.set(*k, v);
+        }
+        for (k, v) in &self.properties {
+            cfg.set(k, v);
+        }
+        cfg
+    }
+
+    /// Creates `topics` if missing (already existing topics are fine).
+    pub async fn ensure_topics(&self, topics: &[&str]) -> Result<(), KafkaError> {
+        let admin: AdminClient<DefaultClientContext> = self.client_config(&[]).create()?;
+        let new: Vec<NewTopic<'_>> = topics
+            .iter()
+            .map(|t| NewTopic::new(t, self.topic_partitions, TopicReplication::Fixed(self.topic_replication)))
+            .collect();
+        let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)));
+        let results = admin.create_topics(&new, &opts).await?;
+        for r in results {
+            match r {
+                Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
+                Err((topic, code)) => {
+                    return Err(KafkaError::AdminOp(code)).inspect_err(|_| {
+                        tracing::error!(%topic, error = %code, "cannot create topic");
+                    })
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Producer settings for durable, ordered, acknowledged writes that fail inside `deadline`.
+///
+/// `acks=all` + idempotence (no duplicates or reordering from internal retries), a small linger for
+/// batching, zstd compression, the `murmur2_random` partitioner (same partitions as JVM clients), and a
+/// message timeout below the deadline so a delivery report always arrives before the caller gives up.
+pub fn producer_settings(deadline: Duration) -> Vec<(&'static str, String)> {
+    let deadline_ms = deadline.as_millis() as u64;
+    let message_timeout = deadline_ms.saturating_sub(250).max(500);
+    vec![
+        ("acks", "all".into()),
+        ("enable.idempotence", "true".into()),
+        ("linger.ms", "2".into()),
+        ("compression.type", "zstd".into()),
+        ("partitioner", "murmur2_random".into()),
+        ("message.timeout.ms", message_timeout.to_string()),
+        ("request.timeout.ms", message_timeout.min(30_000).to_string()),
+        ("queue.buffering.max.messages", "200000".into()),
+        ("queue.buffering.max.kbytes", "262144".into()),
+        ("batch.num.messages", "2000".into()),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn properties_parse_and_explain_mistakes() {
+        assert_eq!(parse_property("a.b = c=d").unwrap(), ("a.b".into(), "c=d".into()));
+        assert!(parse_property("novalue").unwrap_err().contains("key=value"));
+        assert!(parse_property("=x").is_err());
+    }
+
+    #[test]
+    fn message_timeout_is_below_the_deadline() {
+        let s = producer_settings(Duration::from_millis(4000));
+        let get = |k: &str| s.iter().find(|(n, _)| *n == k).unwrap().1.clone();
+        assert_eq!(get("message.timeout.ms"), "3750");
+        assert_eq!(get("acks"), "all");
+        assert_eq!(get("enable.idempotence"), "true");
+    }
+
+    #[test]
+    fn passthrough_properties_win() {
+        let mut args = KafkaArgs::for_brokers("b:1");
+        args.properties.push(("linger.ms".into(), "50".into()));
+        let cfg = args.client_config(&[("linger.ms", "2".into())]);
+        assert_eq!(cfg.get("linger.ms"), Some("50"));
+        assert_eq!(cfg.get("bootstrap.servers"), Some("b:1"));
+    }
+}
