@@ -57,6 +57,51 @@ pub struct AppState {
     pub config: Arc<IngressConfig>,
 }
 
+impl AppState {
+    /// Builds the handler state: Kafka producer, codec (registering the schema when a registry is
+    /// configured), metrics and limits.
+    pub async fn new(args: &IngressArgs, kafka: &KafkaArgs, sources: Sources, telemetry: &Telemetry) -> Result<Self, String> {
+        let deadline = Duration::from_millis(args.deadline_ms.max(500));
+        let metrics = IngressMetrics::new(&telemetry.registry);
+        let sink = KafkaSink::new(kafka, deadline, metrics.clone())
+            .map_err(|e| format!("cannot create the Kafka producer: {e}"))?;
+        let codec = Arc::new(match &kafka.schema_registry_url {
+            None => Codec::<RawWebhook>::single_object(),
+            Some(url) => {
+                let client = RegistryClient::new(url).map_err(|e| e.to_string())?;
+                let subject = format!("{}-value", kafka.topic_raw);
+                let id = client
+                    .register(&subject, chatstream_schema::embedded::RAW_WEBHOOK.json)
+                    .await
+                    .map_err(|e| format!("cannot register the RawWebhook schema: {e}"))?;
+                tracing::info!(%subject, id, "schema registered; values use Confluent framing");
+                Codec::<RawWebhook>::confluent(id)
+            }
+        });
+        let config = Arc::new(IngressConfig {
+            raw_topic: kafka.topic_raw.clone(),
+            deadletter_topic: kafka.topic_deadletter.clone(),
+            body_limit: args.body_limit_bytes,
+            deadline,
+        });
+        Ok(Self { sources: Arc::new(sources), sink, codec, metrics, config })
+    }
+}
+
+impl IngressArgs {
+    /// Defaults for everything (tests, `dev`): listen on an ephemeral local port.
+    pub fn local_defaults() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            sources_file: None,
+            sources: None,
+            body_limit_bytes: 1024 * 1024,
+            deadline_ms: 4000,
+            shutdown_grace_ms: 10_000,
+        }
+    }
+}
+
 /// The public router (webhooks only; the admin endpoints are on their own port).
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -89,29 +134,8 @@ impl IngressServer {
         if sources.is_empty() {
             tracing::warn!("no webhook sources configured: every request will get 404 (set CHATSTREAM_SOURCES_FILE)");
         }
-        let deadline = Duration::from_millis(args.deadline_ms.max(500));
-        let metrics = IngressMetrics::new(&telemetry.registry);
-        let sink = KafkaSink::new(kafka, deadline, metrics.clone()).map_err(|e| format!("cannot create the Kafka producer: {e}"))?;
-        let codec = Arc::new(match &kafka.schema_registry_url {
-            None => Codec::<RawWebhook>::single_object(),
-            Some(url) => {
-                let client = RegistryClient::new(url).map_err(|e| e.to_string())?;
-                let subject = format!("{}-value", kafka.topic_raw);
-                let id = client
-                    .register(&subject, chatstream_schema::embedded::RAW_WEBHOOK.json)
-                    .await
-                    .map_err(|e| format!("cannot register the RawWebhook schema: {e}"))?;
-                tracing::info!(%subject, id, "schema registered; values use Confluent framing");
-                Codec::<RawWebhook>::confluent(id)
-            }
-        });
-        let config = Arc::new(IngressConfig {
-            raw_topic: kafka.topic_raw.clone(),
-            deadletter_topic: kafka.topic_deadletter.clone(),
-            body_limit: args.body_limit_bytes,
-            deadline,
-        });
-        let state = AppState { sources: Arc::new(sources), sink: sink.clone(), codec, metrics, config };
+        let state = AppState::new(args, kafka, sources, telemetry).await?;
+        let sink = state.sink.clone();
 
         spawn_kafka_watch(kafka.clone(), sink.clone(), readiness.clone(), shutdown.clone());
 

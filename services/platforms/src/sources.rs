@@ -217,29 +217,38 @@ fn build(r: RawSource, base_dir: Option<&Path>) -> Result<Source, SourceError> {
         )));
     }
     let platform: Platform = r.platform.parse().map_err(|e: crate::UnknownPlatform| invalid(e.to_string()))?;
-    let resolve = |field: &str, s: Option<SecretRef>| -> Result<Secret, SourceError> {
+    // Secrets are bytes as stored (a DER key file is binary); text secrets lose trailing newlines.
+    let resolve_raw = |field: &str, s: Option<SecretRef>| -> Result<Vec<u8>, SourceError> {
         let s = s.ok_or_else(|| {
             invalid(format!("{platform} sources need `{field}` (a string, {{ file = \"…\" }} or {{ env = \"VAR\" }})"))
         })?;
         let value = match s {
-            SecretRef::Value(v) | SecretRef::Inline { value: v } => v,
+            SecretRef::Value(v) | SecretRef::Inline { value: v } => v.into_bytes(),
             SecretRef::File { file } => {
                 let path = match base_dir {
                     Some(d) if file.is_relative() => d.join(&file),
                     _ => file,
                 };
-                std::fs::read_to_string(&path)
+                std::fs::read(&path)
                     .map_err(|e| invalid(format!("cannot read `{field}` from file {}: {e}", path.display())))?
-                    .trim_end_matches(['\n', '\r'])
-                    .to_string()
             }
             SecretRef::Env { env } => std::env::var(&env)
-                .map_err(|_| invalid(format!("`{field}` names environment variable {env}, which is not set")))?,
+                .map_err(|_| invalid(format!("`{field}` names environment variable {env}, which is not set")))?
+                .into_bytes(),
         };
         if value.is_empty() {
             return Err(invalid(format!("`{field}` is empty")));
         }
-        Ok(Secret(value))
+        Ok(value)
+    };
+    let resolve = |field: &str, s: Option<SecretRef>| -> Result<Secret, SourceError> {
+        let raw = resolve_raw(field, s)?;
+        let text = String::from_utf8(raw).map_err(|_| invalid(format!("`{field}` is not valid UTF-8 text")))?;
+        let text = text.trim_end_matches(['\n', '\r']);
+        if text.is_empty() {
+            return Err(invalid(format!("`{field}` is empty")));
+        }
+        Ok(Secret(text.to_string()))
     };
     let token_auth = |r_token: Option<SecretRef>, header: Option<String>, query: Option<String>| {
         let location = match (header, query) {
@@ -258,8 +267,8 @@ fn build(r: RawSource, base_dir: Option<&Path>) -> Result<Source, SourceError> {
         },
         (Platform::Chatwoot, Some("url_token")) => token_auth(r.token, r.token_header, r.token_query)?,
         (Platform::Freshchat, None | Some("rsa")) => {
-            let pem = resolve("public_key", r.public_key)?;
-            let key = parse_rsa_public_key(pem.expose().as_bytes()).map_err(|e| invalid(format!("public_key: {e}")))?;
+            let material = resolve_raw("public_key", r.public_key)?;
+            let key = parse_rsa_public_key(&material).map_err(|e| invalid(format!("public_key: {e}")))?;
             Auth::FreshchatRsa(Arc::new(VerifyingKey::<Sha256>::new(key)))
         }
         (Platform::Userlike, None | Some("token")) => token_auth(r.token, r.token_header, r.token_query)?,

@@ -9,7 +9,9 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
 use super::ids;
-use super::{iso_millis, iso_whole_second, unix_seconds, unix_seconds_f64, Rendered, Renderer};
+use super::{
+    iso_millis, iso_whole_second, object, unix_seconds, unix_seconds_f64, Rendered, Renderer,
+};
 use crate::plan::{Agent, Contact, SessionPlan, StatusChange, Step};
 
 /// Content of the CSAT survey message Chatwoot posts when a conversation is resolved.
@@ -416,10 +418,7 @@ impl<'a> Conversation<'a> {
             "created_at": unix_seconds(self.plan.started_at),
             "updated_at": unix_seconds_f64(self.updated),
         });
-        match snapshot {
-            Value::Object(map) => map,
-            _ => unreachable!("json! object literal"),
-        }
+        object(snapshot)
     }
 
     fn conversation_event(&mut self, event: &str, at: DateTime<Utc>, changed: Option<Value>) {

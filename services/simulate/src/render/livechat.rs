@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
 use super::ids::{self, Space};
-use super::{rfc3339_micros, Opening, Rendered, Renderer};
+use super::{object, rfc3339_micros, Opening, Rendered, Renderer};
 use crate::plan::{Agent, AgentStatus, Contact, SessionPlan, StatusChange, Step};
 
 /// "Never seen" sentinel LiveChat puts in `events_seen_up_to` (as observed, one hour past the epoch).
@@ -129,11 +129,9 @@ impl<'a> Session<'a> {
 
     /// `{chat_id, thread_id}` plus `extra`.
     fn chat_payload(&self, extra: Value) -> Value {
-        let mut payload = json!({ "chat_id": self.chat_id, "thread_id": self.thread_id });
-        if let (Value::Object(p), Value::Object(e)) = (&mut payload, extra) {
-            p.extend(e);
-        }
-        payload
+        let mut payload = object(json!({ "chat_id": self.chat_id, "thread_id": self.thread_id }));
+        payload.extend(object(extra));
+        Value::Object(payload)
     }
 
     fn next_event_id(&mut self) -> String {
@@ -251,7 +249,7 @@ impl<'a> Session<'a> {
                 self.incoming_event(*at, event);
             }
             Step::Transfer { at, from, to } => {
-                // The docs name the queue timestamp `queued_at_us`, the SDK `queued_at`: alternate by seq parity.
+                // Docs say `queued_at_us`, the SDK `queued_at`: alternate so receivers see both.
                 let queued_key = if self.plan.seq % 2 == 1 {
                     "queued_at_us"
                 } else {

@@ -4,7 +4,7 @@
 //! Rendering is a pure function of its inputs: the same plan always gives byte-identical JSON.
 
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::plan::{SessionPlan, StatusChange, Step};
 
@@ -107,6 +107,14 @@ pub(crate) fn unix_seconds(t: DateTime<Utc>) -> i64 {
 /// Unix seconds with microsecond fraction as a float (Chatwoot `updated_at`).
 pub(crate) fn unix_seconds_f64(t: DateTime<Utc>) -> f64 {
     t.timestamp_micros() as f64 / 1e6
+}
+
+/// The map of a `json!({...})` object literal (empty for any other value).
+pub(crate) fn object(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
 }
 
 /// Splits a display name into first name and the rest.

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
 use super::ids::{self, Space};
-use super::{hms, naive_seconds, split_name, Opening, Rendered, Renderer};
+use super::{hms, naive_seconds, object, split_name, Opening, Rendered, Renderer};
 use crate::plan::{Agent, AgentStatus, SessionPlan, StatusChange, Step};
 
 /// Message `type` of a contact message (seen in the public samples).
@@ -55,7 +55,7 @@ impl Renderer for Userlike {
         body.insert("_type".into(), "operator".into());
         body.insert("_event".into(), event.into());
         body.extend(operator_fields(agent));
-        body.extend(json_object(json!({
+        body.extend(object(json!({
             "operator_group_id": ids::db_id(u64::from(agent.group)),
             "role": "a",
             "role_name": "Admin",
@@ -77,7 +77,7 @@ impl Renderer for Userlike {
 fn operator_fields(agent: &Agent) -> Map<String, Value> {
     let (first, last) = split_name(&agent.name);
     let group = ids::db_id(u64::from(agent.group));
-    json_object(json!({
+    object(json!({
         "id": Userlike::operator_id(agent),
         "email": agent.email,
         "first_name": first,
@@ -85,13 +85,6 @@ fn operator_fields(agent: &Agent) -> Map<String, Value> {
         "name": agent.name,
         "operator_group": { "id": group, "name": format!("Group {group}") },
     }))
-}
-
-fn json_object(value: Value) -> Map<String, Value> {
-    match value {
-        Value::Object(map) => map,
-        _ => Map::new(),
-    }
 }
 
 /// The chat as accumulated so far.
