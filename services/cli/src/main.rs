@@ -1,11 +1,19 @@
 //! `chatstream`: one binary, one subcommand per role.
 
+mod bench;
+mod dev;
 mod ingress_cmd;
+mod mock_broker;
+mod simulate_cmd;
 
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "chatstream", version, about = "Live-chat webhooks (LiveChat, Chatwoot, Freshchat, Userlike) into Kafka and analytics tables")]
+#[command(
+    name = "chatstream",
+    version,
+    about = "Live-chat webhooks (LiveChat, Chatwoot, Freshchat, Userlike) into Kafka and analytics tables"
+)]
 struct Cli {
     #[command(flatten)]
     log: chatstream_core::LogArgs,
@@ -17,6 +25,15 @@ struct Cli {
 enum Command {
     /// Receive webhooks on the public port and write them to Kafka (answers 2xx only after the ack).
     Ingress(ingress_cmd::IngressCmd),
+    /// Everything in one process for trying it out: embedded broker, ingress with demo sources.
+    Dev(dev::DevCmd),
+    /// Send realistic, correctly signed webhook traffic of all four platforms to an ingress.
+    Simulate(simulate_cmd::SimulateCmd),
+    /// Run an embedded Kafka-protocol broker (in memory) for local clients and benchmarks.
+    MockBroker(mock_broker::MockBrokerCmd),
+    /// Benchmarks that print numbers (see docs/benchmarks.md).
+    #[command(subcommand)]
+    Bench(bench::BenchCmd),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -26,6 +43,10 @@ fn main() -> anyhow::Result<()> {
     runtime.block_on(async move {
         match cli.command {
             Command::Ingress(cmd) => cmd.run().await,
+            Command::Dev(cmd) => cmd.run().await,
+            Command::Simulate(cmd) => cmd.run().await,
+            Command::MockBroker(cmd) => cmd.run().await,
+            Command::Bench(cmd) => cmd.run().await,
         }
     })
 }

@@ -101,7 +101,10 @@ pub async fn serve(
     shutdown: CancellationToken,
 ) -> std::io::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
-        std::io::Error::new(e.kind(), format!("cannot bind the admin server to {addr}: {e} (set CHATSTREAM_ADMIN_LISTEN)"))
+        std::io::Error::new(
+            e.kind(),
+            format!("cannot bind the admin server to {addr}: {e} (set CHATSTREAM_ADMIN_LISTEN)"),
+        )
     })?;
     let bound = listener.local_addr()?;
     let app = router(telemetry, readiness);

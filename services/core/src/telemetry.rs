@@ -21,7 +21,9 @@ impl LogArgs {
             eprintln!("CHATSTREAM_LOG={:?} is not a valid filter ({e}); using \"info\"", self.filter);
             EnvFilter::new("info")
         });
-        let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr);
+        use std::io::IsTerminal;
+        let builder =
+            fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(std::io::stderr().is_terminal());
         let _ = if self.format == "json" {
             builder.json().flatten_event(true).with_current_span(false).try_init()
         } else {

@@ -24,7 +24,8 @@ pub async fn webhook(
     let started = Instant::now();
     app.metrics.in_flight.inc();
     let request_id = uuid::Uuid::new_v4().to_string();
-    let (reply, platform, event_label) = handle(&app, &source_id, query.as_deref(), &headers, body, &request_id, started).await;
+    let (reply, platform, event_label) =
+        handle(&app, &source_id, query.as_deref(), &headers, body, &request_id, started).await;
     app.metrics.in_flight.dec();
     let outcome = reply.outcome.as_str();
     app.metrics.webhooks.with_label_values(&[platform, &event_label, outcome]).inc();
@@ -69,7 +70,9 @@ async fn handle(
         Ok(Err(ReadError::TooLarge)) => {
             return reject(Outcome::TooLarge, format!("body exceeds the limit of {limit} bytes"));
         }
-        Ok(Err(ReadError::Io(e))) => return reject(Outcome::Malformed, format!("could not read the request body: {e}")),
+        Ok(Err(ReadError::Io(e))) => {
+            return reject(Outcome::Malformed, format!("could not read the request body: {e}"))
+        }
         Ok(Ok(b)) => b,
     };
     let received_at = now_micros();
@@ -87,7 +90,9 @@ async fn handle(
         Ok(v) => v,
         Err(e) => {
             let detail = format!("body is not valid JSON: {e}");
-            let reply = dead_letter(app, &source, &meta, raw, received_at, request_id, verified.is_ok(), &detail, deadline).await;
+            let reply =
+                dead_letter(app, &source, &meta, raw, received_at, request_id, verified.is_ok(), &detail, deadline)
+                    .await;
             return (reply, platform, "none".into());
         }
     };
@@ -136,7 +141,13 @@ async fn handle(
 }
 
 /// Produces a record (with extra headers for dead letters) and turns the outcome into a reply.
-async fn produce(app: &AppState, record: &RawWebhook, extra: &[(&str, &str)], deadline: Instant, request_id: &str) -> Reply {
+async fn produce(
+    app: &AppState,
+    record: &RawWebhook,
+    extra: &[(&str, &str)],
+    deadline: Instant,
+    request_id: &str,
+) -> Reply {
     let payload = match app.codec.encode(record) {
         Ok(p) => p,
         Err(e) => {
@@ -206,11 +217,7 @@ async fn dead_letter(
         body_redacted,
         body,
     };
-    let extra = [
-        ("error.stage", "ingress"),
-        ("error.reason", "malformed_json"),
-        ("error.detail", detail),
-    ];
+    let extra = [("error.stage", "ingress"), ("error.reason", "malformed_json"), ("error.detail", detail)];
     let reply = produce(app, &record, &extra, deadline, request_id).await;
     if reply.outcome != Outcome::Accepted {
         return reply;

@@ -60,7 +60,12 @@ pub struct AppState {
 impl AppState {
     /// Builds the handler state: Kafka producer, codec (registering the schema when a registry is
     /// configured), metrics and limits.
-    pub async fn new(args: &IngressArgs, kafka: &KafkaArgs, sources: Sources, telemetry: &Telemetry) -> Result<Self, String> {
+    pub async fn new(
+        args: &IngressArgs,
+        kafka: &KafkaArgs,
+        sources: Sources,
+        telemetry: &Telemetry,
+    ) -> Result<Self, String> {
         let deadline = Duration::from_millis(args.deadline_ms.max(500));
         let metrics = IngressMetrics::new(&telemetry.registry);
         let sink = KafkaSink::new(kafka, deadline, metrics.clone())

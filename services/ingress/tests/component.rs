@@ -86,11 +86,8 @@ fn chatwoot_request(body: &[u8]) -> Request<Body> {
 async fn send(app: &axum::Router, req: Request<Body>) -> (StatusCode, HashMap<String, String>, serde_json::Value) {
     let resp = app.clone().oneshot(req).await.unwrap();
     let status = resp.status();
-    let headers = resp
-        .headers()
-        .iter()
-        .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
-        .collect();
+    let headers =
+        resp.headers().iter().map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string())).collect();
     let bytes = resp.into_body().collect().await.unwrap().to_bytes();
     (status, headers, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
 }
@@ -124,7 +121,9 @@ fn read_topic(kafka: &KafkaArgs, topic: &str, want: usize) -> Vec<Landed> {
                 .headers()
                 .map(|h| {
                     h.iter()
-                        .map(|hd| (hd.key.to_string(), String::from_utf8_lossy(hd.value.unwrap_or_default()).into_owned()))
+                        .map(|hd| {
+                            (hd.key.to_string(), String::from_utf8_lossy(hd.value.unwrap_or_default()).into_owned())
+                        })
                         .collect()
                 })
                 .unwrap_or_default();
@@ -180,7 +179,8 @@ fn java_partition(key: &[u8], partitions: i32) -> i32 {
 #[tokio::test]
 async fn acknowledged_webhook_lands_with_key_partition_headers_and_exact_body() {
     let h = harness(4000).await;
-    let body = br#"{"event":"message_created","id":42,"message_type":"incoming","conversation":{"id":1337},"content":"hi"}"#;
+    let body =
+        br#"{"event":"message_created","id":42,"message_type":"incoming","conversation":{"id":1337},"content":"hi"}"#;
     let (status, _, json) = send(&h.app, chatwoot_request(body)).await;
     assert_eq!(status, StatusCode::OK, "{json}");
     assert_eq!(json["status"], "accepted");
@@ -221,7 +221,11 @@ async fn records_of_one_chat_share_a_partition_and_keep_their_order() {
     let codec = Codec::<RawWebhook>::single_object();
     let ids: Vec<i64> = landed
         .iter()
-        .map(|r| serde_json::from_slice::<serde_json::Value>(&codec.decode(&r.value).unwrap().body).unwrap()["id"].as_i64().unwrap())
+        .map(|r| {
+            serde_json::from_slice::<serde_json::Value>(&codec.decode(&r.value).unwrap().body).unwrap()["id"]
+                .as_i64()
+                .unwrap()
+        })
         .collect();
     assert_eq!(ids, (0..20).collect::<Vec<_>>());
 }
@@ -258,7 +262,9 @@ async fn undocumented_event_type_is_kept_keyed_by_account_and_counted() {
     assert!(raw.headers.iter().all(|(k, _)| k != "x-chatstream-token"), "the token header must not be stored");
     let metrics = h.telemetry.render();
     assert!(metrics.contains("chatstream_ingress_undocumented_events_total{platform=\"userlike\"} 1"), "{metrics}");
-    assert!(metrics.contains(r#"chatstream_ingress_webhooks_total{event_type="undocumented",outcome="accepted",platform="userlike"} 1"#));
+    assert!(metrics.contains(
+        r#"chatstream_ingress_webhooks_total{event_type="undocumented",outcome="accepted",platform="userlike"} 1"#
+    ));
 }
 
 #[tokio::test]
@@ -312,7 +318,8 @@ async fn rejections_are_clear_json_errors_and_nothing_is_produced() {
     assert_eq!(count(&h.kafka, &h.kafka.topic_raw), 0);
     assert_eq!(count(&h.kafka, &h.kafka.topic_deadletter), 0);
     let metrics = h.telemetry.render();
-    assert!(metrics.contains(r#"chatstream_ingress_verification_failures_total{platform="chatwoot",reason="bad_credentials"} 1"#));
+    assert!(metrics
+        .contains(r#"chatstream_ingress_verification_failures_total{platform="chatwoot",reason="bad_credentials"} 1"#));
 }
 
 #[tokio::test]
@@ -368,9 +375,14 @@ async fn no_2xx_is_ever_sent_for_a_record_the_broker_does_not_have() {
         .collect();
     let unavailable = replies.iter().filter(|(s, _, _)| *s == StatusCode::SERVICE_UNAVAILABLE).count();
     assert!(replies.iter().all(|(s, _, _)| s.is_success() || *s == StatusCode::SERVICE_UNAVAILABLE));
-    assert!(!acked.is_empty() && unavailable > 0, "the test must see both outcomes: {} acked, {unavailable} 503", acked.len());
+    assert!(
+        !acked.is_empty() && unavailable > 0,
+        "the test must see both outcomes: {} acked, {unavailable} 503",
+        acked.len()
+    );
 
-    let landed = read_topic(&h.kafka, &h.kafka.topic_raw, 120);
+    let total = count(&h.kafka, &h.kafka.topic_raw) as usize;
+    let landed = read_topic(&h.kafka, &h.kafka.topic_raw, total);
     let codec = Codec::<RawWebhook>::single_object();
     let stored: HashSet<String> = landed.iter().map(|r| codec.decode(&r.value).unwrap().request_id).collect();
     let missing: Vec<_> = acked.difference(&stored).collect();

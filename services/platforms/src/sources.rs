@@ -260,7 +260,9 @@ fn build(r: RawSource, base_dir: Option<&Path>) -> Result<Source, SourceError> {
     };
     let verification = r.verification.as_deref().map(str::to_ascii_lowercase);
     let auth = match (platform, verification.as_deref()) {
-        (Platform::LiveChat, None | Some("secret_key")) => Auth::LiveChatSecretKey(resolve("secret_key", r.secret_key)?),
+        (Platform::LiveChat, None | Some("secret_key")) => {
+            Auth::LiveChatSecretKey(resolve("secret_key", r.secret_key)?)
+        }
         (Platform::Chatwoot, None | Some("hmac")) => Auth::ChatwootHmac {
             secret: resolve("secret", r.secret)?,
             tolerance_seconds: r.timestamp_tolerance_seconds.unwrap_or(DEFAULT_TOLERANCE_SECONDS),

@@ -128,15 +128,15 @@ fn verify_chatwoot(
         header: chatwoot::SIGNATURE_HEADER,
         detail: "expected sha256=<64 hex digits>",
     })?;
-    let sig = hex::decode(hex_sig)
-        .ok()
-        .filter(|s| s.len() == 32)
-        .ok_or(VerifyError::MalformedHeader { header: chatwoot::SIGNATURE_HEADER, detail: "expected sha256=<64 hex digits>" })?;
-    let ts: i64 = timestamp
-        .parse()
-        .map_err(|_| VerifyError::MalformedHeader { header: chatwoot::TIMESTAMP_HEADER, detail: "expected unix seconds" })?;
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.expose().as_bytes())
-        .map_err(|_| VerifyError::BadSignature)?;
+    let sig = hex::decode(hex_sig).ok().filter(|s| s.len() == 32).ok_or(VerifyError::MalformedHeader {
+        header: chatwoot::SIGNATURE_HEADER,
+        detail: "expected sha256=<64 hex digits>",
+    })?;
+    let ts: i64 = timestamp.parse().map_err(|_| VerifyError::MalformedHeader {
+        header: chatwoot::TIMESTAMP_HEADER,
+        detail: "expected unix seconds",
+    })?;
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.expose().as_bytes()).map_err(|_| VerifyError::BadSignature)?;
     mac.update(timestamp.as_bytes());
     mac.update(b".");
     mac.update(body);
@@ -152,7 +152,9 @@ fn verify_chatwoot(
 fn verify_freshchat(key: &VerifyingKey<Sha256>, meta: &impl RequestMeta, body: &[u8]) -> Result<(), VerifyError> {
     use base64::{engine::general_purpose::STANDARD, Engine as _};
     let header = header_str(meta, freshchat::SIGNATURE_HEADER).map_err(|e| match e {
-        VerifyError::MissingHeader(h) => VerifyError::MissingToken(format!("{h} header (Freshchat signs every delivery)")),
+        VerifyError::MissingHeader(h) => {
+            VerifyError::MissingToken(format!("{h} header (Freshchat signs every delivery)"))
+        }
         other => other,
     })?;
     let raw = STANDARD.decode(header.as_bytes()).map_err(|_| VerifyError::MalformedHeader {
@@ -166,7 +168,11 @@ fn verify_freshchat(key: &VerifyingKey<Sha256>, meta: &impl RequestMeta, body: &
     key.verify(body, &sig).map_err(|_| VerifyError::BadSignature)
 }
 
-fn verify_token(token: &Secret, location: &TokenLocation, meta: &impl RequestMeta) -> Result<Verification, VerifyError> {
+fn verify_token(
+    token: &Secret,
+    location: &TokenLocation,
+    meta: &impl RequestMeta,
+) -> Result<Verification, VerifyError> {
     let (got, how): (Option<Cow<'_, [u8]>>, Verification) = match location {
         TokenLocation::Header(name) => (meta.header(name).map(Cow::Borrowed), Verification::HeaderToken),
         TokenLocation::Query(name) => {

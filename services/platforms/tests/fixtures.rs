@@ -50,7 +50,8 @@ fn every_fixture_classifies_as_its_index_says() {
             let c = classify(platform, &value);
             let key = c.routing_key("tenant", platform);
             let want_key = format!("tenant/{platform}/{}", f.key);
-            if c.event_type.as_deref() != Some(f.event_type.as_str()) || c.documented != f.documented || key != want_key {
+            if c.event_type.as_deref() != Some(f.event_type.as_str()) || c.documented != f.documented || key != want_key
+            {
                 failures.push(format!(
                     "{platform}/{}: got ({:?}, documented={}, {key}), want ({:?}, documented={}, {want_key})",
                     f.file, c.event_type, c.documented, f.event_type, f.documented
@@ -66,8 +67,11 @@ fn every_fixture_classifies_as_its_index_says() {
 fn every_documented_event_type_has_a_fixture() {
     let mut missing = Vec::new();
     for platform in Platform::ALL {
-        let covered: BTreeSet<String> =
-            index(dir(platform).join("index.toml")).into_iter().filter(|f| f.documented).map(|f| f.event_type).collect();
+        let covered: BTreeSet<String> = index(dir(platform).join("index.toml"))
+            .into_iter()
+            .filter(|f| f.documented)
+            .map(|f| f.event_type)
+            .collect();
         for rule in VendorSpec::of(platform).rules {
             if !covered.contains(rule.event_type) {
                 missing.push(format!("{platform}: {}", rule.event_type));

@@ -50,7 +50,8 @@ fn check(auth: &Auth, req: &Req, body: &[u8], now: i64) -> Result<Verification, 
 
 // ---------- LiveChat ----------
 
-const LC_BODY: &[u8] = br#"{"webhook_id":"w","secret_key":"lc-secret","action":"incoming_event","payload":{"chat_id":"C1"}}"#;
+const LC_BODY: &[u8] =
+    br#"{"webhook_id":"w","secret_key":"lc-secret","action":"incoming_event","payload":{"chat_id":"C1"}}"#;
 
 #[test]
 fn livechat_valid_secret_key() {
@@ -197,7 +198,8 @@ fn fc_auth(key_file: &str) -> Auth {
     sources.get("fc").unwrap().auth.clone()
 }
 
-const FC_BODY: &[u8] = br#"{"actor":{"actor_type":"user"},"action":"message_create","data":{"message":{"conversation_id":"c1"}}}"#;
+const FC_BODY: &[u8] =
+    br#"{"actor":{"actor_type":"user"},"action":"message_create","data":{"message":{"conversation_id":"c1"}}}"#;
 
 #[test]
 fn freshchat_valid_signature_with_every_key_format() {
@@ -230,10 +232,7 @@ fn freshchat_malformed_and_missing_signature() {
     for bad in ["***", "c2hvcnQ=", ""] {
         let req = Req::default().header("X-Freshchat-Signature", bad);
         let err = check(&auth, &req, FC_BODY, 0).unwrap_err();
-        assert!(
-            matches!(err, VerifyError::MalformedHeader { .. } | VerifyError::BadSignature),
-            "{bad:?}: {err:?}"
-        );
+        assert!(matches!(err, VerifyError::MalformedHeader { .. } | VerifyError::BadSignature), "{bad:?}: {err:?}");
     }
     let err = check(&auth, &Req::default(), FC_BODY, 0).unwrap_err();
     assert_eq!(err.reason(), "missing_credentials");
@@ -250,7 +249,8 @@ fn freshchat_key_that_is_not_a_key_is_a_config_error() {
 
 #[test]
 fn token_in_header_or_query() {
-    let header = Auth::Token { token: Secret::new("ul-token"), location: TokenLocation::Header("x-chatstream-token".into()) };
+    let header =
+        Auth::Token { token: Secret::new("ul-token"), location: TokenLocation::Header("x-chatstream-token".into()) };
     let req = Req::default().header("X-Chatstream-Token", "ul-token");
     assert_eq!(check(&header, &req, b"{}", 0), Ok(Verification::HeaderToken));
     let req = Req::default().header("X-Chatstream-Token", "nope");

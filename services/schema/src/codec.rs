@@ -2,8 +2,8 @@
 
 use crate::embedded::{fingerprint_of, EmbeddedSchema};
 use crate::framing::{Frame, FrameError};
-use apache_avro::types::Value;
 use apache_avro::reader::datum::GenericDatumReader;
+use apache_avro::types::Value;
 use apache_avro::writer::datum::GenericDatumWriter;
 use apache_avro::Schema;
 use std::collections::HashMap;
@@ -39,7 +39,9 @@ pub enum DecodeError {
     Frame(#[from] FrameError),
     #[error("writer schema fingerprint {0} is not a known version of {1}: produced by a newer chatstream? upgrade the reader")]
     UnknownFingerprint(String, &'static str),
-    #[error("Confluent schema id {0} is unknown to this process: configure the schema registry URL so it can be fetched")]
+    #[error(
+        "Confluent schema id {0} is unknown to this process: configure the schema registry URL so it can be fetched"
+    )]
     UnknownSchemaId(u32),
     #[error("invalid Avro datum for {record}: {detail}")]
     Avro { record: &'static str, detail: String },
@@ -66,11 +68,7 @@ impl<T: AvroRecord> std::fmt::Debug for Codec<T> {
 
 fn reader_for(writer: &'static Schema, current: &'static Schema) -> GenericDatumReader<'static> {
     let builder = GenericDatumReader::builder(writer);
-    let built = if std::ptr::eq(writer, current) {
-        builder.build()
-    } else {
-        builder.reader_schema(current).build()
-    };
+    let built = if std::ptr::eq(writer, current) { builder.build() } else { builder.reader_schema(current).build() };
     built.unwrap_or_else(|e| panic!("schema resolution setup failed: {e}"))
 }
 
@@ -159,11 +157,12 @@ impl<T: AvroRecord> Codec<T> {
                 (reader, datum)
             }
         };
-        let value = reader
-            .read_value(&mut datum)
-            .map_err(|e| DecodeError::Avro { record, detail: e.to_string() })?;
+        let value = reader.read_value(&mut datum).map_err(|e| DecodeError::Avro { record, detail: e.to_string() })?;
         if !datum.is_empty() {
-            return Err(DecodeError::Avro { record, detail: format!("{} trailing bytes after the datum", datum.len()) });
+            return Err(DecodeError::Avro {
+                record,
+                detail: format!("{} trailing bytes after the datum", datum.len()),
+            });
         }
         T::from_avro(value)
     }

@@ -19,8 +19,8 @@ pub struct EmbeddedSchema {
 impl EmbeddedSchema {
     fn load(full_name: &'static str, json: &'static str) -> Self {
         // The schema files are part of the build and covered by tests; failing here is a build defect.
-        let schema = Schema::parse_str(json)
-            .unwrap_or_else(|e| panic!("embedded schema {full_name} does not parse: {e}"));
+        let schema =
+            Schema::parse_str(json).unwrap_or_else(|e| panic!("embedded schema {full_name} does not parse: {e}"));
         let fingerprint = fingerprint_of(&schema);
         Self { full_name, json, schema, fingerprint }
     }
@@ -36,10 +36,7 @@ pub fn fingerprint_of(schema: &Schema) -> [u8; 8] {
 
 /// `RawWebhook`, the value of `chatstream.webhooks.raw`.
 pub static RAW_WEBHOOK: LazyLock<EmbeddedSchema> = LazyLock::new(|| {
-    EmbeddedSchema::load(
-        "io.chatstream.v1.RawWebhook",
-        include_str!("../../../schemas/raw_webhook.avsc"),
-    )
+    EmbeddedSchema::load("io.chatstream.v1.RawWebhook", include_str!("../../../schemas/raw_webhook.avsc"))
 });
 
 /// Every embedded schema, for tooling and tests.

@@ -112,7 +112,8 @@ impl RegistryClient {
                 body: String::from_utf8_lossy(&bytes).chars().take(500).collect(),
             });
         }
-        serde_json::from_slice(&bytes).map_err(|e| RegistryError::BadResponse { what: what.into(), detail: e.to_string() })
+        serde_json::from_slice(&bytes)
+            .map_err(|e| RegistryError::BadResponse { what: what.into(), detail: e.to_string() })
     }
 }
 

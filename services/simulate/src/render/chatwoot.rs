@@ -9,9 +9,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
 use super::ids;
-use super::{
-    iso_millis, iso_whole_second, object, unix_seconds, unix_seconds_f64, Rendered, Renderer,
-};
+use super::{iso_millis, iso_whole_second, object, unix_seconds, unix_seconds_f64, Rendered, Renderer};
 use crate::plan::{Agent, Contact, SessionPlan, StatusChange, Step};
 
 /// Content of the CSAT survey message Chatwoot posts when a conversation is resolved.
@@ -149,24 +147,16 @@ impl<'a> Conversation<'a> {
                 Step::ContactMessage { at, text, .. } => {
                     self.create_message(*at, text, Sender::Contact, false);
                 }
-                Step::AgentMessage {
-                    at, agent, text, ..
-                } => {
+                Step::AgentMessage { at, agent, text, .. } => {
                     self.create_message(*at, text, Sender::User(agent), false);
                 }
-                Step::InternalNote {
-                    at, agent, text, ..
-                } => {
+                Step::InternalNote { at, agent, text, .. } => {
                     self.create_message(*at, text, Sender::User(agent), true);
                 }
                 Step::Transfer { at, from, to } => {
                     self.assignee = to;
                     self.updated = *at;
-                    let changed = change(
-                        "assignee_id",
-                        Chatwoot::user_id(from),
-                        Chatwoot::user_id(to),
-                    );
+                    let changed = change("assignee_id", Chatwoot::user_id(from), Chatwoot::user_id(to));
                     self.conversation_event("conversation_updated", *at, Some(changed));
                 }
                 Step::Seen { at, up_to, .. } => {
@@ -184,9 +174,7 @@ impl<'a> Conversation<'a> {
                         self.send_csat(*at);
                     }
                 }
-                Step::Rating {
-                    at, stars, comment, ..
-                } => {
+                Step::Rating { at, stars, comment, .. } => {
                     if self.csat.is_none() {
                         self.send_csat(*at);
                     }
@@ -199,13 +187,7 @@ impl<'a> Conversation<'a> {
         self.out
     }
 
-    fn new_message(
-        &mut self,
-        at: DateTime<Utc>,
-        content: &str,
-        sender: Sender<'a>,
-        private: bool,
-    ) -> Message<'a> {
+    fn new_message(&mut self, at: DateTime<Utc>, content: &str, sender: Sender<'a>, private: bool) -> Message<'a> {
         self.messages += 1;
         Message {
             id: ids::child_id(self.id, self.messages),
@@ -265,11 +247,7 @@ impl<'a> Conversation<'a> {
                 "csat_survey_response": { "rating": stars, "feedback_message": feedback },
             },
         });
-        if self
-            .last_message
-            .as_ref()
-            .is_some_and(|m| m.id == message.id)
-        {
+        if self.last_message.as_ref().is_some_and(|m| m.id == message.id) {
             self.last_message = Some(message.clone());
         }
         self.message_event("message_updated", &message);
@@ -277,10 +255,7 @@ impl<'a> Conversation<'a> {
     }
 
     fn unread_count(&self) -> usize {
-        self.incoming
-            .iter()
-            .filter(|&&t| self.agent_last_seen.is_none_or(|seen| t > seen))
-            .count()
+        self.incoming.iter().filter(|&&t| self.agent_last_seen.is_none_or(|seen| t > seen)).count()
     }
 
     fn contact_push(&self) -> Value {
@@ -336,16 +311,8 @@ impl<'a> Conversation<'a> {
     /// A message in the push format used inside `conversation.messages[]`.
     fn message_push(&self, m: &Message<'_>) -> Value {
         let (sender_type, sender_id, sender) = match m.sender {
-            Sender::Contact => (
-                json!("Contact"),
-                json!(Chatwoot::contact_id(&self.plan.contact)),
-                self.contact_push(),
-            ),
-            Sender::User(a) => (
-                json!("User"),
-                json!(Chatwoot::user_id(a)),
-                Self::user_push(a),
-            ),
+            Sender::Contact => (json!("Contact"), json!(Chatwoot::contact_id(&self.plan.contact)), self.contact_push()),
+            Sender::User(a) => (json!("User"), json!(Chatwoot::user_id(a)), Self::user_push(a)),
             Sender::Nobody => (Value::Null, Value::Null, Value::Null),
         };
         let mut push = json!({
@@ -382,11 +349,7 @@ impl<'a> Conversation<'a> {
 
     /// The conversation as `Conversations::EventDataPresenter#push_data` renders it, plus `account_id`.
     fn snapshot(&self) -> Map<String, Value> {
-        let messages: Vec<Value> = self
-            .last_message
-            .iter()
-            .map(|m| self.message_push(m))
-            .collect();
+        let messages: Vec<Value> = self.last_message.iter().map(|m| self.message_push(m)).collect();
         let seconds_or_zero = |t: Option<DateTime<Utc>>| t.map_or(0, unix_seconds);
         let snapshot = json!({
             "id": self.id,
@@ -447,11 +410,7 @@ impl<'a> Conversation<'a> {
             "inbox": self.cw.inbox(),
             "conversation": Value::Object(self.snapshot()),
         });
-        let at = if event == "message_created" {
-            m.created
-        } else {
-            m.updated
-        };
+        let at = if event == "message_created" { m.created } else { m.updated };
         self.out.push(Rendered::new(event, at, body));
     }
 }
@@ -468,10 +427,7 @@ mod tests {
     use crate::render::fixture::{self, bytes, secs, types};
 
     fn cw() -> Chatwoot {
-        Chatwoot {
-            account_id: 7,
-            inbox_id: 3,
-        }
+        Chatwoot { account_id: 7, inbox_id: 3 }
     }
 
     /// The conversation object of a delivery: the body itself or its nested `conversation`.
@@ -627,11 +583,8 @@ mod tests {
     #[test]
     fn message_ids_are_unique() {
         let out = cw().session(&fixture::plan(9));
-        let mut ids: Vec<u64> = out
-            .iter()
-            .filter(|r| r.event_type == "message_created")
-            .map(|r| r.body["id"].as_u64().unwrap())
-            .collect();
+        let mut ids: Vec<u64> =
+            out.iter().filter(|r| r.event_type == "message_created").map(|r| r.body["id"].as_u64().unwrap()).collect();
         let n = ids.len();
         ids.sort_unstable();
         ids.dedup();

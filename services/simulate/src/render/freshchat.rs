@@ -103,14 +103,10 @@ impl<'a> Session<'a> {
                     let user = Freshchat::user_id(&plan.contact);
                     self.message(*at, "user", user, "normal", text);
                 }
-                Step::AgentMessage {
-                    at, agent, text, ..
-                } => {
+                Step::AgentMessage { at, agent, text, .. } => {
                     self.message(*at, "agent", Freshchat::agent_id(agent), "normal", text);
                 }
-                Step::InternalNote {
-                    at, agent, text, ..
-                } => {
+                Step::InternalNote { at, agent, text, .. } => {
                     self.message(*at, "agent", Freshchat::agent_id(agent), "private", text);
                 }
                 Step::Transfer { at, from, to } => self.assignment(*at, from, to),
@@ -122,14 +118,7 @@ impl<'a> Session<'a> {
         self.out
     }
 
-    fn emit(
-        &mut self,
-        action: &str,
-        at: DateTime<Utc>,
-        actor_type: &str,
-        actor_id: String,
-        data: Value,
-    ) {
+    fn emit(&mut self, action: &str, at: DateTime<Utc>, actor_type: &str, actor_id: String, data: Value) {
         let body = json!({
             "actor": { "actor_type": actor_type, "actor_id": actor_id },
             "action": action,
@@ -139,14 +128,7 @@ impl<'a> Session<'a> {
         self.out.push(Rendered::new(action, at, body));
     }
 
-    fn message(
-        &mut self,
-        at: DateTime<Utc>,
-        actor_type: &str,
-        actor_id: String,
-        kind: &str,
-        text: &str,
-    ) {
+    fn message(&mut self, at: DateTime<Utc>, actor_type: &str, actor_id: String, kind: &str, text: &str) {
         self.messages += 1;
         let id = ids::uuid(Space::FreshchatMessage, &[self.plan.seq, self.messages]);
         let mut message = json!({
@@ -167,13 +149,7 @@ impl<'a> Session<'a> {
             message["actor_id"] = actor_id.clone().into();
             message["message_parts"] = json!([{ "text": { "content": text } }]);
         }
-        self.emit(
-            "message_create",
-            at,
-            actor_type,
-            actor_id,
-            json!({ "message": message }),
-        );
+        self.emit("message_create", at, actor_type, actor_id, json!({ "message": message }));
     }
 
     /// The `conversation` object embedded in assignment and resolution events.
@@ -219,13 +195,7 @@ impl<'a> Session<'a> {
             }
             None => ("system", self.fc.system_id()),
         };
-        self.emit(
-            "conversation_resolution",
-            at,
-            actor_type,
-            actor_id,
-            json!({ "resolve": resolve }),
-        );
+        self.emit("conversation_resolution", at, actor_type, actor_id, json!({ "resolve": resolve }));
     }
 }
 
@@ -236,9 +206,7 @@ mod tests {
     use crate::render::fixture::{self, bytes, types};
 
     fn fc() -> Freshchat {
-        Freshchat {
-            app_id: "b1a3c9b2-5f6e-4f0c-9d1e-2a7b8c9d0e1f".into(),
-        }
+        Freshchat { app_id: "b1a3c9b2-5f6e-4f0c-9d1e-2a7b8c9d0e1f".into() }
     }
 
     /// The conversation id a delivery is about, wherever the action keeps it.
@@ -289,10 +257,7 @@ mod tests {
         assert_eq!(user.body["actor"]["actor_type"], "user");
         let m = &user.body["data"]["message"];
         assert_eq!(m["actor_id"], Freshchat::user_id(&plan.contact).as_str());
-        assert_eq!(
-            m["message_parts"],
-            json!([{ "text": { "content": "Hi, my order is late" } }])
-        );
+        assert_eq!(m["message_parts"], json!([{ "text": { "content": "Hi, my order is late" } }]));
         assert_eq!(m["message_type"], "normal");
         assert_eq!(m["message_source"], "web");
         assert_eq!(m["created_time"], "2024-03-05T10:00:00.123Z");
@@ -300,10 +265,7 @@ mod tests {
         let note = &out[2].body["data"]["message"];
         assert_eq!(note["message_type"], "private");
         assert_eq!(note["actor_type"], "agent");
-        assert_eq!(
-            note["actor_id"],
-            Freshchat::agent_id(&fixture::alice()).as_str()
-        );
+        assert_eq!(note["actor_id"], Freshchat::agent_id(&fixture::alice()).as_str());
     }
 
     #[test]
@@ -312,17 +274,11 @@ mod tests {
         assert!(!Freshchat::uses_2018_shape(3));
         let out = fc().session(&fixture::plan(17));
         let m = &out[1].body["data"]["message"];
-        assert_eq!(
-            m["msg_parts"],
-            json!([{ "part_type": "text", "properties": { "text": "Let me check" } }])
-        );
+        assert_eq!(m["msg_parts"], json!([{ "part_type": "text", "properties": { "text": "Let me check" } }]));
         assert!(m.get("actor_id").is_none());
         assert!(m.get("message_parts").is_none());
         assert_eq!(m["actor_type"], "agent");
-        assert_eq!(
-            out[1].body["actor"]["actor_id"],
-            Freshchat::agent_id(&fixture::alice()).as_str()
-        );
+        assert_eq!(out[1].body["actor"]["actor_id"], Freshchat::agent_id(&fixture::alice()).as_str());
     }
 
     #[test]
@@ -337,14 +293,8 @@ mod tests {
         assert_eq!(a["from_group_id"], Freshchat::group_id(0).as_str());
         assert_eq!(a["to_group_id"], Freshchat::group_id(2).as_str());
         assert_eq!(a["conversation"]["status"], "assigned");
-        assert_eq!(
-            a["conversation"]["assigned_agent_id"],
-            Freshchat::agent_id(&bob).as_str()
-        );
-        assert_eq!(
-            a["interaction_id"],
-            out[0].body["data"]["message"]["interaction_id"]
-        );
+        assert_eq!(a["conversation"]["assigned_agent_id"], Freshchat::agent_id(&bob).as_str());
+        assert_eq!(a["interaction_id"], out[0].body["data"]["message"]["interaction_id"]);
 
         let r = &out[6].body["data"]["resolve"];
         assert_eq!(r["resolver"], "agent");
@@ -361,10 +311,7 @@ mod tests {
     #[test]
     fn message_ids_are_unique_uuids() {
         let out = fc().session(&fixture::plan(3));
-        let mut ids: Vec<&str> = out
-            .iter()
-            .filter_map(|r| r.body["data"]["message"]["id"].as_str())
-            .collect();
+        let mut ids: Vec<&str> = out.iter().filter_map(|r| r.body["data"]["message"]["id"].as_str()).collect();
         assert_eq!(ids.len(), 5);
         ids.sort_unstable();
         ids.dedup();
@@ -373,9 +320,7 @@ mod tests {
 
     #[test]
     fn no_status_webhooks() {
-        assert!(fc()
-            .status(&fixture::status(AgentStatus::Away, AgentStatus::Online))
-            .is_empty());
+        assert!(fc().status(&fixture::status(AgentStatus::Away, AgentStatus::Online)).is_empty());
     }
 
     #[test]

@@ -57,16 +57,12 @@ fn mix(mut z: u64) -> u64 {
 
 /// A well-mixed 64-bit hash of `words` within `space`.
 pub(crate) fn hash(space: Space, words: &[u64]) -> u64 {
-    words.iter().fold(mix(space.salt() ^ GOLDEN), |h, &w| {
-        mix(h.rotate_left(23) ^ w.wrapping_add(GOLDEN))
-    })
+    words.iter().fold(mix(space.salt() ^ GOLDEN), |h, &w| mix(h.rotate_left(23) ^ w.wrapping_add(GOLDEN)))
 }
 
 /// FNV-1a of a string, to feed configuration strings (app ids, keys) into [`hash`].
 pub(crate) fn fnv1a(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 /// A random-looking but deterministic version-4-shaped UUID.
@@ -91,10 +87,7 @@ const ALNUM: &[u8; 36] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 const ALNUM10_RANGE: u64 = 36u64.pow(10);
 /// Coprime with 36 and close to the range times the golden ratio, so consecutive inputs spread out.
 const ALNUM10_MUL: u64 = 2_259_630_184_213_715;
-const _: () = assert!(
-    gcd(ALNUM10_MUL, 36) == 1,
-    "the affine map must be a bijection"
-);
+const _: () = assert!(gcd(ALNUM10_MUL, 36) == 1, "the affine map must be a bijection");
 
 const fn gcd(a: u64, b: u64) -> u64 {
     if b == 0 {
@@ -137,18 +130,12 @@ mod tests {
 
     #[test]
     fn alnum10_is_injective_and_well_formed() {
-        let ids: HashSet<String> = (0..20_000)
-            .map(|n| alnum10(Space::LiveChatChat, n))
-            .collect();
+        let ids: HashSet<String> = (0..20_000).map(|n| alnum10(Space::LiveChatChat, n)).collect();
         assert_eq!(ids.len(), 20_000);
-        assert!(ids.iter().all(|id| id.len() == 10
-            && id
-                .bytes()
-                .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())));
-        assert_ne!(
-            alnum10(Space::LiveChatChat, 5),
-            alnum10(Space::LiveChatThread, 5)
-        );
+        assert!(ids
+            .iter()
+            .all(|id| id.len() == 10 && id.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())));
+        assert_ne!(alnum10(Space::LiveChatChat, 5), alnum10(Space::LiveChatThread, 5));
     }
 
     #[test]

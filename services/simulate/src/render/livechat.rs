@@ -52,10 +52,7 @@ impl LiveChat {
 
     fn envelope(&self, action: &str, at: DateTime<Utc>, payload: Value) -> Rendered {
         // One registration per action, so the registration id differs per action.
-        let webhook_id = ids::hex32(
-            Space::LiveChatWebhook,
-            &[ids::fnv1a(&self.organization_id), ids::fnv1a(action)],
-        );
+        let webhook_id = ids::hex32(Space::LiveChatWebhook, &[ids::fnv1a(&self.organization_id), ids::fnv1a(action)]);
         Rendered::new(
             action,
             at,
@@ -139,13 +136,7 @@ impl<'a> Session<'a> {
         format!("{}_{}", self.thread_id, self.events)
     }
 
-    fn message_event(
-        &mut self,
-        at: DateTime<Utc>,
-        author: &str,
-        text: &str,
-        internal: bool,
-    ) -> Value {
+    fn message_event(&mut self, at: DateTime<Utc>, author: &str, text: &str, internal: bool) -> Value {
         json!({
             "id": self.next_event_id(),
             "created_at": rfc3339_micros(at),
@@ -161,14 +152,9 @@ impl<'a> Session<'a> {
         let agent = &plan.agent;
         let started = rfc3339_micros(plan.started_at);
         let customer_id = self.customer_id.clone();
-        let events: Vec<Value> = opening
-            .message
-            .map(|(at, text)| self.message_event(at, &customer_id, text, false))
-            .into_iter()
-            .collect();
-        let customer_last_event = opening
-            .message
-            .map_or(Value::Null, |(at, _)| rfc3339_micros(at).into());
+        let events: Vec<Value> =
+            opening.message.map(|(at, text)| self.message_event(at, &customer_id, text, false)).into_iter().collect();
+        let customer_last_event = opening.message.map_or(Value::Null, |(at, _)| rfc3339_micros(at).into());
         let customer = json!({
             "id": self.customer_id,
             "type": "customer",
@@ -236,25 +222,17 @@ impl<'a> Session<'a> {
                 let event = self.message_event(*at, &author, text, false);
                 self.incoming_event(*at, event);
             }
-            Step::AgentMessage {
-                at, agent, text, ..
-            } => {
+            Step::AgentMessage { at, agent, text, .. } => {
                 let event = self.message_event(*at, LiveChat::agent_id(agent), text, false);
                 self.incoming_event(*at, event);
             }
-            Step::InternalNote {
-                at, agent, text, ..
-            } => {
+            Step::InternalNote { at, agent, text, .. } => {
                 let event = self.message_event(*at, LiveChat::agent_id(agent), text, true);
                 self.incoming_event(*at, event);
             }
             Step::Transfer { at, from, to } => {
                 // Docs say `queued_at_us`, the SDK `queued_at`: alternate so receivers see both.
-                let queued_key = if self.plan.seq % 2 == 1 {
-                    "queued_at_us"
-                } else {
-                    "queued_at"
-                };
+                let queued_key = if self.plan.seq % 2 == 1 { "queued_at_us" } else { "queued_at" };
                 let mut queue = Map::new();
                 queue.insert("position".into(), 1.into());
                 queue.insert("wait_time".into(), 0.into());
@@ -279,15 +257,11 @@ impl<'a> Session<'a> {
                 self.emit("events_marked_as_seen", *at, payload);
             }
             Step::End { at, agent } => {
-                let extra = agent
-                    .as_ref()
-                    .map_or(json!({}), |a| json!({ "user_id": LiveChat::agent_id(a) }));
+                let extra = agent.as_ref().map_or(json!({}), |a| json!({ "user_id": LiveChat::agent_id(a) }));
                 let payload = self.chat_payload(extra);
                 self.emit("chat_deactivated", *at, payload);
             }
-            Step::Rating {
-                at, good, comment, ..
-            } => {
+            Step::Rating { at, good, comment, .. } => {
                 let mut rating = Map::new();
                 rating.insert("score".into(), u8::from(*good).into());
                 if let Some(comment) = comment {
@@ -296,13 +270,8 @@ impl<'a> Session<'a> {
                 let payload = self.chat_payload(json!({ "properties": { "rating": rating } }));
                 self.emit("thread_properties_updated", *at, payload);
             }
-            Step::Survey {
-                at,
-                question,
-                answer,
-            } => {
-                let form =
-                    |salt: u64| ids::digits(Space::LiveChatForm, &[ids::fnv1a(question), salt], 17);
+            Step::Survey { at, question, answer } => {
+                let form = |salt: u64| ids::digits(Space::LiveChatForm, &[ids::fnv1a(question), salt], 17);
                 let event = json!({
                     "id": self.next_event_id(),
                     "created_at": rfc3339_micros(*at),
@@ -340,10 +309,7 @@ mod tests {
     use crate::render::fixture::{self, bytes, types};
 
     fn lc() -> LiveChat {
-        LiveChat {
-            secret_key: "s3cret".into(),
-            organization_id: "390e44e6-f1e6-0368c-z6ddb-74g14508c2ex".into(),
-        }
+        LiveChat { secret_key: "s3cret".into(), organization_id: "390e44e6-f1e6-0368c-z6ddb-74g14508c2ex".into() }
     }
 
     fn payload(r: &Rendered) -> &Value {
@@ -380,10 +346,7 @@ mod tests {
         for r in &out {
             assert_eq!(r.body["action"], r.event_type.as_str());
             assert_eq!(r.body["secret_key"], "s3cret");
-            assert_eq!(
-                r.body["organization_id"],
-                "390e44e6-f1e6-0368c-z6ddb-74g14508c2ex"
-            );
+            assert_eq!(r.body["organization_id"], "390e44e6-f1e6-0368c-z6ddb-74g14508c2ex");
         }
         assert!(out.windows(2).all(|w| w[0].at <= w[1].at));
     }
@@ -392,15 +355,10 @@ mod tests {
     fn chat_and_thread_ids_are_stable() {
         let out = lc().session(&fixture::plan(4));
         let chat = payload(&out[0])["chat"]["id"].as_str().unwrap().to_owned();
-        let thread = payload(&out[0])["chat"]["thread"]["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let thread = payload(&out[0])["chat"]["thread"]["id"].as_str().unwrap().to_owned();
         assert_eq!(chat, LiveChat::chat_id(4));
         assert_eq!(chat.len(), 10);
-        assert!(chat
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase()));
+        assert!(chat.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase()));
         assert_ne!(chat, thread);
         for r in &out[1..] {
             assert_eq!(payload(r)["chat_id"], chat.as_str(), "{}", r.event_type);
@@ -418,20 +376,14 @@ mod tests {
         let chat = &payload(&out[0])["chat"];
         let users = chat["users"].as_array().unwrap();
         assert_eq!(users[0]["type"], "customer");
-        assert_eq!(
-            users[0]["id"],
-            LiveChat::customer_id(&plan.contact).as_str()
-        );
+        assert_eq!(users[0]["id"], LiveChat::customer_id(&plan.contact).as_str());
         assert_eq!(users[1]["type"], "agent");
         assert_eq!(users[1]["id"], "alice@example.com");
         assert_eq!(users[1]["routing_status"], "accepting_chats");
         let events = chat["thread"]["events"].as_array().unwrap();
         assert_eq!(events.len(), 1);
         assert_eq!(events[0]["text"], "Hi, my order is late");
-        assert_eq!(
-            events[0]["id"],
-            format!("{}_1", LiveChat::thread_id(4)).as_str()
-        );
+        assert_eq!(events[0]["id"], format!("{}_1", LiveChat::thread_id(4)).as_str());
         assert!(is_micros(&events[0]["created_at"]));
         assert!(is_micros(&chat["thread"]["created_at"]));
     }
@@ -455,24 +407,15 @@ mod tests {
         assert_eq!(messages[0]["author_id"], "alice@example.com");
         assert_eq!(messages[0]["recipients"], "all");
         assert_eq!(messages[1]["recipients"], "agents");
-        assert_eq!(
-            messages[2]["author_id"],
-            LiveChat::customer_id(&plan.contact).as_str()
-        );
+        assert_eq!(messages[2]["author_id"], LiveChat::customer_id(&plan.contact).as_str());
         assert_eq!(messages[3]["author_id"], "bob@example.com");
     }
 
     #[test]
     fn transfer_queue_timestamp_name_depends_on_seq_parity() {
-        for (seq, key, other) in [
-            (4, "queued_at", "queued_at_us"),
-            (5, "queued_at_us", "queued_at"),
-        ] {
+        for (seq, key, other) in [(4, "queued_at", "queued_at_us"), (5, "queued_at_us", "queued_at")] {
             let out = lc().session(&fixture::plan(seq));
-            let t = out
-                .iter()
-                .find(|r| r.event_type == "chat_transferred")
-                .unwrap();
+            let t = out.iter().find(|r| r.event_type == "chat_transferred").unwrap();
             let p = payload(t);
             assert_eq!(p["reason"], "manual");
             assert_eq!(p["requester_id"], "alice@example.com");
@@ -503,27 +446,19 @@ mod tests {
     #[test]
     fn system_close_has_no_user_id() {
         let out = lc().session(&fixture::plan_closed_by(4, None));
-        let closed = out
-            .iter()
-            .find(|r| r.event_type == "chat_deactivated")
-            .unwrap();
+        let closed = out.iter().find(|r| r.event_type == "chat_deactivated").unwrap();
         assert!(payload(closed).get("user_id").is_none());
     }
 
     #[test]
     fn routing_status_spellings() {
         use AgentStatus::*;
-        for (from, to, wire) in [
-            (Offline, Online, "accepting chats"),
-            (Online, Away, "not accepting chats"),
-            (Away, Offline, "offline"),
-        ] {
+        for (from, to, wire) in
+            [(Offline, Online, "accepting chats"), (Online, Away, "not accepting chats"), (Away, Offline, "offline")]
+        {
             let out = lc().status(&fixture::status(from, to));
             assert_eq!(types(&out), ["routing_status_set"]);
-            assert_eq!(
-                payload(&out[0]),
-                &json!({ "agent_id": "bob@example.com", "status": wire })
-            );
+            assert_eq!(payload(&out[0]), &json!({ "agent_id": "bob@example.com", "status": wire }));
         }
     }
 

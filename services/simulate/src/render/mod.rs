@@ -28,11 +28,7 @@ pub struct Rendered {
 
 impl Rendered {
     pub(crate) fn new(event_type: impl Into<String>, at: DateTime<Utc>, body: Value) -> Self {
-        Rendered {
-            event_type: event_type.into(),
-            body,
-            at,
-        }
+        Rendered { event_type: event_type.into(), body, at }
     }
 }
 
@@ -59,16 +55,10 @@ pub(crate) struct Opening<'a> {
 impl<'a> Opening<'a> {
     pub(crate) fn of(plan: &'a SessionPlan) -> Self {
         match plan.steps.split_first() {
-            Some((Step::ContactMessage { at, text, .. }, rest)) => Opening {
-                message: Some((*at, text.as_str())),
-                at: (*at).max(plan.started_at),
-                rest,
-            },
-            _ => Opening {
-                message: None,
-                at: plan.started_at,
-                rest: &plan.steps,
-            },
+            Some((Step::ContactMessage { at, text, .. }, rest)) => {
+                Opening { message: Some((*at, text.as_str())), at: (*at).max(plan.started_at), rest }
+            }
+            _ => Opening { message: None, at: plan.started_at, rest: &plan.steps },
         }
     }
 }
@@ -120,8 +110,7 @@ pub(crate) fn object(value: Value) -> Map<String, Value> {
 /// Splits a display name into first name and the rest.
 pub(crate) fn split_name(name: &str) -> (&str, &str) {
     let name = name.trim();
-    name.split_once(char::is_whitespace)
-        .map_or((name, ""), |(first, last)| (first, last.trim_start()))
+    name.split_once(char::is_whitespace).map_or((name, ""), |(first, last)| (first, last.trim_start()))
 }
 
 #[cfg(test)]
@@ -141,21 +130,11 @@ pub(crate) mod fixture {
     }
 
     pub(crate) fn alice() -> Agent {
-        Agent {
-            index: 0,
-            name: "Alice Smith".into(),
-            email: "alice@example.com".into(),
-            group: 0,
-        }
+        Agent { index: 0, name: "Alice Smith".into(), email: "alice@example.com".into(), group: 0 }
     }
 
     pub(crate) fn bob() -> Agent {
-        Agent {
-            index: 1,
-            name: "Bob van Dyke".into(),
-            email: "bob@example.com".into(),
-            group: 2,
-        }
+        Agent { index: 1, name: "Bob van Dyke".into(), email: "bob@example.com".into(), group: 2 }
     }
 
     /// Contact message, agent reply, internal note, transfer, contact message, seen, reply, end,
@@ -163,62 +142,24 @@ pub(crate) mod fixture {
     pub(crate) fn plan_closed_by(seq: u64, closer: Option<Agent>) -> SessionPlan {
         SessionPlan {
             seq,
-            contact: Contact {
-                index: 42,
-                name: "Carol Jones".into(),
-                email: "carol@example.org".into(),
-            },
+            contact: Contact { index: 42, name: "Carol Jones".into(), email: "carol@example.org".into() },
             agent: alice(),
             started_at: t0(),
             steps: vec![
-                Step::ContactMessage {
-                    seq: 1,
-                    at: t0(),
-                    text: "Hi, my order is late".into(),
-                },
-                Step::AgentMessage {
-                    seq: 2,
-                    at: secs(30),
-                    agent: alice(),
-                    text: "Let me check".into(),
-                },
+                Step::ContactMessage { seq: 1, at: t0(), text: "Hi, my order is late".into() },
+                Step::AgentMessage { seq: 2, at: secs(30), agent: alice(), text: "Let me check".into() },
                 Step::InternalNote {
                     seq: 3,
                     at: secs(45),
                     agent: alice(),
                     text: "Shipping issue, handing to Bob".into(),
                 },
-                Step::Transfer {
-                    at: secs(60),
-                    from: alice(),
-                    to: bob(),
-                },
-                Step::ContactMessage {
-                    seq: 4,
-                    at: secs(65),
-                    text: "Any news?".into(),
-                },
-                Step::Seen {
-                    at: secs(70),
-                    agent: bob(),
-                    up_to: secs(65),
-                },
-                Step::AgentMessage {
-                    seq: 5,
-                    at: secs(90),
-                    agent: bob(),
-                    text: "It ships today".into(),
-                },
-                Step::End {
-                    at: secs(120),
-                    agent: closer,
-                },
-                Step::Rating {
-                    at: secs(150),
-                    good: true,
-                    stars: 4,
-                    comment: Some("Quick help".into()),
-                },
+                Step::Transfer { at: secs(60), from: alice(), to: bob() },
+                Step::ContactMessage { seq: 4, at: secs(65), text: "Any news?".into() },
+                Step::Seen { at: secs(70), agent: bob(), up_to: secs(65) },
+                Step::AgentMessage { seq: 5, at: secs(90), agent: bob(), text: "It ships today".into() },
+                Step::End { at: secs(120), agent: closer },
+                Step::Rating { at: secs(150), good: true, stars: 4, comment: Some("Quick help".into()) },
                 Step::Survey {
                     at: secs(160),
                     question: "How satisfied are you?".into(),
@@ -234,12 +175,7 @@ pub(crate) mod fixture {
     }
 
     pub(crate) fn status(from: AgentStatus, to: AgentStatus) -> StatusChange {
-        StatusChange {
-            at: secs(500),
-            agent: bob(),
-            from,
-            to,
-        }
+        StatusChange { at: secs(500), agent: bob(), from, to }
     }
 
     /// Event types of the deliveries, in order.
@@ -249,10 +185,7 @@ pub(crate) mod fixture {
 
     /// All bodies serialised, to compare two renderings byte for byte.
     pub(crate) fn bytes(rendered: &[super::Rendered]) -> Vec<String> {
-        rendered
-            .iter()
-            .map(|r| format!("{}|{}|{}", r.event_type, r.at, r.body))
-            .collect()
+        rendered.iter().map(|r| format!("{}|{}|{}", r.event_type, r.at, r.body)).collect()
     }
 }
 
@@ -263,8 +196,7 @@ mod tests {
 
     #[test]
     fn time_formats() {
-        let t = Utc.with_ymd_and_hms(2019, 10, 11, 9, 40, 56).unwrap()
-            + TimeDelta::microseconds(71_345);
+        let t = Utc.with_ymd_and_hms(2019, 10, 11, 9, 40, 56).unwrap() + TimeDelta::microseconds(71_345);
         assert_eq!(rfc3339_micros(t), "2019-10-11T09:40:56.071345Z");
         assert_eq!(iso_millis(t), "2019-10-11T09:40:56.071Z");
         assert_eq!(iso_whole_second(t), "2019-10-11T09:40:56.000Z");

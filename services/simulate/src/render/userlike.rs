@@ -65,11 +65,7 @@ impl Renderer for Userlike {
             "locale": "en",
             "timezone": "UTC",
         })));
-        vec![Rendered::new(
-            format!("operator.{event}"),
-            change.at,
-            Value::Object(body),
-        )]
+        vec![Rendered::new(format!("operator.{event}"), change.at, Value::Object(body))]
     }
 }
 
@@ -126,12 +122,8 @@ impl<'a> Chat<'a> {
         for step in opening.rest {
             match step {
                 Step::ContactMessage { at, text, .. } => self.contact_message(*at, text),
-                Step::AgentMessage {
-                    at, agent, text, ..
-                } => self.message(*at, &agent.name, text, OPERATOR),
-                Step::InternalNote {
-                    at, agent, text, ..
-                } => self.message(*at, &agent.name, text, NOTE),
+                Step::AgentMessage { at, agent, text, .. } => self.message(*at, &agent.name, text, OPERATOR),
+                Step::InternalNote { at, agent, text, .. } => self.message(*at, &agent.name, text, NOTE),
                 Step::Transfer { at, to, .. } => {
                     self.operator_current = to;
                     self.emit("forward", *at);
@@ -143,9 +135,7 @@ impl<'a> Chat<'a> {
                     self.ended_at = Some(*at);
                     self.emit("receive", *at);
                 }
-                Step::Rating {
-                    at, stars, comment, ..
-                } => {
+                Step::Rating { at, stars, comment, .. } => {
                     self.rate = Some(*stars);
                     self.emit("rating", *at);
                     if let Some(comment) = comment {
@@ -211,8 +201,7 @@ impl<'a> Chat<'a> {
             "client_uuid": ids::uuid(Space::UserlikeClient, &[plan.contact.index]).to_string(),
             "custom": {},
         });
-        self.out
-            .push(Rendered::new(format!("chat_meta.{event}"), at, body));
+        self.out.push(Rendered::new(format!("chat_meta.{event}"), at, body));
     }
 }
 
@@ -224,8 +213,7 @@ mod tests {
     use crate::render::fixture::{self, bytes, types};
 
     fn is_naive(v: &Value) -> bool {
-        v.as_str()
-            .is_some_and(|s| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").is_ok())
+        v.as_str().is_some_and(|s| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").is_ok())
     }
 
     #[test]
@@ -244,11 +232,7 @@ mod tests {
         );
         for r in &out {
             assert_eq!(
-                format!(
-                    "{}.{}",
-                    r.body["_type"].as_str().unwrap(),
-                    r.body["_event"].as_str().unwrap()
-                ),
+                format!("{}.{}", r.body["_type"].as_str().unwrap(), r.body["_event"].as_str().unwrap()),
                 r.event_type
             );
         }
@@ -260,11 +244,7 @@ mod tests {
         for r in &out {
             assert_eq!(r.body["id"], 12);
             assert_eq!(r.body["created_at"], "2024-03-05 10:00:00");
-            assert!(r.body["messages"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .all(|m| is_naive(&m["sent_at"])));
+            assert!(r.body["messages"].as_array().unwrap().iter().all(|m| is_naive(&m["sent_at"])));
         }
         assert!(out[1].body["ended_at"].is_null());
         assert_eq!(out[2].body["ended_at"], "2024-03-05 10:02:00");
@@ -277,10 +257,7 @@ mod tests {
     #[test]
     fn messages_accumulate() {
         let out = Userlike.session(&fixture::plan(11));
-        let counts: Vec<usize> = out
-            .iter()
-            .map(|r| r.body["messages"].as_array().unwrap().len())
-            .collect();
+        let counts: Vec<usize> = out.iter().map(|r| r.body["messages"].as_array().unwrap().len()).collect();
         assert_eq!(counts, [1, 3, 5, 5, 5, 5]);
         let all = &out[5].body["messages"];
         assert_eq!(
@@ -301,10 +278,7 @@ mod tests {
         assert_eq!(forward["operator_current"]["id"], 2);
         assert_eq!(forward["operator_current_id"], 2);
         assert_eq!(forward["operator_current"]["last_name"], "van Dyke");
-        assert_eq!(
-            forward["operator_current"]["operator_group"],
-            json!({ "id": 3, "name": "Group 3" })
-        );
+        assert_eq!(forward["operator_current"]["operator_group"], json!({ "id": 3, "name": "Group 3" }));
         assert_eq!(forward["marked_read"], false);
         assert_eq!(out[2].body["marked_read"], true);
         assert_eq!(out[2].body["status"], "ended");
@@ -321,12 +295,9 @@ mod tests {
     #[test]
     fn operator_status_events() {
         use AgentStatus::*;
-        for (from, to, event) in [
-            (Offline, Online, "online"),
-            (Online, Away, "away"),
-            (Away, Online, "back"),
-            (Away, Offline, "offline"),
-        ] {
+        for (from, to, event) in
+            [(Offline, Online, "online"), (Online, Away, "away"), (Away, Online, "back"), (Away, Offline, "offline")]
+        {
             let out = Userlike.status(&fixture::status(from, to));
             assert_eq!(types(&out), [format!("operator.{event}")]);
             let b = &out[0].body;
@@ -344,9 +315,6 @@ mod tests {
     #[test]
     fn rendering_is_deterministic() {
         let plan = fixture::plan(11);
-        assert_eq!(
-            bytes(&Userlike.session(&plan)),
-            bytes(&Userlike.session(&plan))
-        );
+        assert_eq!(bytes(&Userlike.session(&plan)), bytes(&Userlike.session(&plan)));
     }
 }

@@ -1,0 +1,235 @@
+//! `chatstream bench …`: benchmarks that print numbers. Each target runs in its own process so its peak
+//! RSS is its own; the load generator runs in this process.
+
+use crate::simulate_cmd::parse_duration;
+use chatstream_simulate::demo;
+use chatstream_simulate::driver::{self, Counters, DriverOptions, Pool, Report};
+use chatstream_simulate::traffic::{Signers, Traffic};
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// Benchmarks.
+#[derive(clap::Subcommand)]
+pub enum BenchCmd {
+    /// Ingress throughput, latency and memory against a bare axum endpoint (same traffic, same machine).
+    Ingress(IngressBench),
+    /// (internal) A bare axum endpoint that reads the body and answers 200, the ingress's ceiling.
+    #[command(hide = true)]
+    BareTarget {
+        #[arg(long)]
+        listen: SocketAddr,
+    },
+}
+
+/// Options of `chatstream bench ingress`.
+#[derive(clap::Args)]
+pub struct IngressBench {
+    /// Length of each measured phase.
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    duration: Duration,
+    /// Requests in flight during the max-rate phase.
+    #[arg(long, default_value_t = 64)]
+    concurrency: usize,
+    /// Distinct pre-signed deliveries cycled through (signing is not measured).
+    #[arg(long, default_value_t = 8000)]
+    pool: usize,
+    /// Seed of the traffic.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+impl BenchCmd {
+    pub async fn run(self) -> anyhow::Result<()> {
+        match self {
+            BenchCmd::Ingress(b) => b.run().await,
+            BenchCmd::BareTarget { listen } => bare_target(listen).await,
+        }
+    }
+}
+
+async fn bare_target(listen: SocketAddr) -> anyhow::Result<()> {
+    use axum::routing::{get, post};
+    let app = axum::Router::new()
+        .route(
+            "/webhooks/{source_id}",
+            post(|body: bytes::Bytes| async move {
+                std::hint::black_box(body.len());
+                "{\"status\":\"accepted\"}"
+            }),
+        )
+        .route("/readyz", get(|| async { "ready" }));
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    axum::serve(listener, app).with_graceful_shutdown(chatstream_core::shutdown::on_signal().cancelled_owned()).await?;
+    Ok(())
+}
+
+struct Target {
+    name: &'static str,
+    child: Child,
+    public: SocketAddr,
+    admin: SocketAddr,
+}
+
+impl Target {
+    fn peak_rss_mb(&self) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .map_or(f64::NAN, |kb| kb / 1024.0)
+    }
+
+    fn stop(mut self) {
+        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+    }
+}
+
+fn free_addr() -> anyhow::Result<SocketAddr> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?)
+}
+
+async fn status_of(addr: SocketAddr, path: &str) -> Option<u16> {
+    let mut s = tokio::net::TcpStream::connect(addr).await.ok()?;
+    s.write_all(format!("GET {path} HTTP/1.0\r\nHost: x\r\n\r\n").as_bytes()).await.ok()?;
+    let mut buf = vec![0u8; 64];
+    let n = s.read(&mut buf).await.ok()?;
+    std::str::from_utf8(&buf[..n]).ok()?.split_whitespace().nth(1)?.parse().ok()
+}
+
+async fn wait_ready(t: &Target) -> anyhow::Result<()> {
+    let until = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < until {
+        if status_of(t.admin, "/readyz").await == Some(200) {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    anyhow::bail!("{} did not become ready within 30 s", t.name)
+}
+
+fn spawn_broker(exe: &std::path::Path) -> anyhow::Result<(Child, String)> {
+    let mut child = Command::new(exe)
+        .args(["mock-broker", "--topic-partitions", "6"])
+        .env("CHATSTREAM_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("piped")).read_line(&mut line)?;
+    anyhow::ensure!(!line.trim().is_empty(), "the mock broker printed no bootstrap address");
+    Ok((child, line.trim().to_string()))
+}
+
+impl IngressBench {
+    async fn run(self) -> anyhow::Result<()> {
+        let exe = std::env::current_exe()?;
+        eprintln!("preparing {} pre-signed deliveries (seed {})…", self.pool, self.seed);
+        let signers = Signers::demo();
+        let now = chrono::Utc::now();
+        let deliveries: Vec<_> =
+            Traffic::new(self.seed, now, 64).take(self.pool).map(|d| signers.sign(&d, now.timestamp())).collect();
+        let avg_body = deliveries.iter().map(|d| d.body.len()).sum::<usize>() / deliveries.len().max(1);
+        let pool = Arc::new(Pool::new(deliveries));
+
+        let (mut broker, bootstrap) = spawn_broker(&exe)?;
+        let (public, admin) = (free_addr()?, free_addr()?);
+        let ingress = Command::new(&exe)
+            .args(["ingress", "--listen", &public.to_string(), "--admin-listen", &admin.to_string()])
+            .args(["--kafka-brokers", &bootstrap, "--create-topics", "false", "--sources", &demo::sources_toml()])
+            .env("CHATSTREAM_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()?;
+        let ingress = Target { name: "ingress", child: ingress, public, admin };
+        wait_ready(&ingress).await?;
+        let ing = self.measure(&ingress, pool.clone()).await;
+        let ing_rss = ingress.peak_rss_mb();
+        ingress.stop();
+        let _ = broker.kill();
+
+        let bare_addr = free_addr()?;
+        let bare = Command::new(&exe)
+            .args(["bench", "bare-target", "--listen", &bare_addr.to_string()])
+            .env("CHATSTREAM_LOG", "warn")
+            .spawn()?;
+        let bare = Target { name: "bare axum", child: bare, public: bare_addr, admin: bare_addr };
+        wait_ready(&bare).await?;
+        let bar = self.measure(&bare, pool).await;
+        let bare_rss = bare.peak_rss_mb();
+        bare.stop();
+
+        print_results(&self, avg_body, (&ing, ing_rss), (&bar, bare_rss));
+        Ok(())
+    }
+
+    /// Max rate (closed loop), then 70 % of it (open loop).
+    async fn measure(&self, target: &Target, pool: Arc<Pool>) -> (Report, Report) {
+        let base = format!("http://{}", target.public);
+        let opts = |rate: Option<f64>, duration: Duration| DriverOptions {
+            target: base.clone(),
+            rate,
+            duration: Some(duration),
+            count: None,
+            concurrency: if rate.is_some() { 1024 } else { self.concurrency },
+        };
+        eprintln!("{}: warming up…", target.name);
+        driver::run(opts(None, Duration::from_secs(2)), pool.clone(), Arc::new(Counters::default()), false).await;
+        eprintln!("{}: max rate for {:?}…", target.name, self.duration);
+        let max = driver::run(opts(None, self.duration), pool.clone(), Arc::new(Counters::default()), false).await;
+        let rate = (max.acked_per_second() * 0.7).max(1.0);
+        eprintln!("{}: {:.0}/s (70 %) for {:?}…", target.name, rate, self.duration);
+        let at70 = driver::run(opts(Some(rate), self.duration), pool, Arc::new(Counters::default()), false).await;
+        (max, at70)
+    }
+}
+
+fn print_results(b: &IngressBench, avg_body: usize, ing: (&(Report, Report), f64), bare: (&(Report, Report), f64)) {
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    println!("\nchatstream bench ingress: {cores} cores, load generator on the same machine, {} s per phase, concurrency {}, {} distinct deliveries (avg {avg_body} B), all four platforms", b.duration.as_secs(), b.concurrency, b.pool);
+    println!(
+        "{:<28} {:>10} {:>9} {:>9} {:>9} {:>9} {:>11}",
+        "", "acked/s", "p50 ms", "p99 ms", "p99.9 ms", "failed", "peak RSS"
+    );
+    let row = |label: &str, r: &Report, rss: f64| {
+        println!(
+            "{label:<28} {:>10.0} {:>9.2} {:>9.2} {:>9.2} {:>9} {:>8.1} MB",
+            r.acked_per_second(),
+            r.latency_ms(0.5),
+            r.latency_ms(0.99),
+            r.latency_ms(0.999),
+            r.failed,
+            rss
+        )
+    };
+    row("max rate  ingress + Kafka", &ing.0 .0, ing.1);
+    row("max rate  bare axum", &bare.0 .0, bare.1);
+    row(&format!("70 % rate ingress ({:.0}/s)", ing.0 .0.acked_per_second() * 0.7), &ing.0 .1, ing.1);
+    row(&format!("70 % rate bare ({:.0}/s)", bare.0 .0.acked_per_second() * 0.7), &bare.0 .1, bare.1);
+    let ratio = ing.0 .0.acked_per_second() / bare.0 .0.acked_per_second().max(1e-9) * 100.0;
+    let check = |ok: bool| if ok { "met" } else { "NOT met" };
+    println!("\ngoals:");
+    println!("  ingress rate ≥ 60 % of bare           {ratio:.0} %  {}", check(ratio >= 60.0));
+    println!(
+        "  ≥ 15,000 acknowledged webhooks/s      {:.0}/s  {}",
+        ing.0 .0.acked_per_second(),
+        check(ing.0 .0.acked_per_second() >= 15_000.0)
+    );
+    println!(
+        "  p99 ≤ 25 ms at 70 % of max            {:.2} ms  {}",
+        ing.0 .1.latency_ms(0.99),
+        check(ing.0 .1.latency_ms(0.99) <= 25.0)
+    );
+    println!("  ingress peak RSS ≤ 64 MB              {:.1} MB  {}", ing.1, check(ing.1 <= 64.0));
+}

@@ -1,0 +1,151 @@
+//! `chatstream dev`: every role in one process with an embedded broker, for trying chatstream out.
+
+use crate::simulate_cmd::live_traffic;
+use chatstream_core::{admin, shutdown, EmbeddedBroker, KafkaArgs, Readiness, Telemetry};
+use chatstream_ingress::{IngressArgs, IngressServer};
+use chatstream_platforms::{Platform, Sources};
+use chatstream_simulate::demo;
+use chatstream_simulate::driver::{self, Counters};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Options of `chatstream dev`.
+#[derive(clap::Args)]
+pub struct DevCmd {
+    /// Public webhook address.
+    #[arg(long = "listen", env = "CHATSTREAM_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Admin address (/metrics, /livez, /readyz).
+    #[arg(long = "admin-listen", env = "CHATSTREAM_ADMIN_LISTEN", default_value = "127.0.0.1:9090")]
+    admin_listen: SocketAddr,
+    /// Also send simulated traffic of all four platforms at this many deliveries per second.
+    #[arg(long = "simulate-rate", default_value_t = 0.0)]
+    simulate_rate: f64,
+    /// Seed of the simulated traffic.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Partitions of the embedded broker's topics.
+    #[arg(long = "topic-partitions", default_value_t = 6)]
+    partitions: i32,
+}
+
+impl DevCmd {
+    pub async fn run(self) -> anyhow::Result<()> {
+        let mut kafka = KafkaArgs::for_brokers("");
+        let broker = EmbeddedBroker::start(1, &[&kafka.topic_raw, &kafka.topic_deadletter], self.partitions)
+            .map_err(anyhow::Error::msg)?;
+        kafka.brokers = broker.bootstrap_servers().to_string();
+        kafka.create_topics = false;
+        kafka.topic_partitions = self.partitions;
+
+        let telemetry = Telemetry::new();
+        let readiness = Readiness::new();
+        let stop = shutdown::on_signal();
+        let (admin_addr, admin_task) =
+            admin::serve(self.admin_listen, telemetry.clone(), readiness.clone(), stop.clone()).await?;
+        let mut ingress_args = IngressArgs::local_defaults();
+        ingress_args.listen = self.listen;
+        let sources = Sources::load(None, Some(&demo::sources_toml()))?;
+        let server = IngressServer::start(&ingress_args, &kafka, sources, &telemetry, readiness, stop.clone())
+            .await
+            .map_err(anyhow::Error::msg)?;
+        let key_file = write_demo_key()?;
+        println!("{}", banner(&kafka, server.addr, admin_addr, &key_file));
+
+        if self.simulate_rate > 0.0 {
+            let opts = driver::DriverOptions {
+                target: format!("http://{}", server.addr),
+                rate: Some(self.simulate_rate),
+                duration: None,
+                count: None,
+                concurrency: 64,
+            };
+            let traffic = Arc::new(live_traffic(self.seed));
+            let stop = stop.clone();
+            tokio::spawn(async move {
+                tokio::select! {
+                    r = driver::run(opts, traffic, Arc::new(Counters::default()), false) => tracing::info!("simulation ended: {}", r.summary()),
+                    _ = stop.cancelled() => {}
+                }
+            });
+        }
+        server.wait().await;
+        let _ = admin_task.await;
+        drop(broker);
+        Ok(())
+    }
+}
+
+/// Writes the demo Freshchat private key where the printed curl can read it.
+fn write_demo_key() -> anyhow::Result<PathBuf> {
+    let dir = std::env::temp_dir().join("chatstream-dev");
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join("demo-freshchat-private.pem");
+    std::fs::write(&path, demo::FRESHCHAT_PRIVATE_KEY)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(path)
+}
+
+/// One ready-to-paste shell line per platform that sends a correctly authenticated delivery.
+pub fn curl_examples(base: &str, freshchat_key: &std::path::Path) -> Vec<(Platform, String)> {
+    let url = |p: Platform| format!("{base}/webhooks/{}", demo::source_id(p));
+    let livechat = format!(
+        r#"BODY='{{"webhook_id":"demo","secret_key":"{secret}","action":"incoming_event","organization_id":"demo-org","payload":{{"chat_id":"PJ0MRSHTDG","thread_id":"K600PKZON8","event":{{"id":"K600PKZON8_1","created_at":"2026-11-21T10:00:00.000000Z","type":"message","text":"Hello from curl","author_id":"b7eff798-f8df-4364-8059-649c35c9ed0c","recipients":"all"}}}}}}'; curl -sS -X POST '{url}' -H 'Content-Type: application/json' --data-binary "$BODY"; echo"#,
+        secret = demo::LIVECHAT_SECRET.trim(),
+        url = url(Platform::LiveChat)
+    );
+    let chatwoot = format!(
+        r#"BODY='{{"event":"message_created","id":1,"message_type":"incoming","content":"Hello from curl","created_at":"2026-11-21T10:00:00.000Z","private":false,"conversation":{{"id":1}},"account":{{"id":1}}}}'; TS=$(date +%s); curl -sS -X POST '{url}' -H 'Content-Type: application/json' -H "X-Chatwoot-Timestamp: $TS" -H "X-Chatwoot-Signature: sha256=$(printf '%s.%s' "$TS" "$BODY" | openssl dgst -sha256 -hmac '{secret}' -r | cut -d' ' -f1)" --data-binary "$BODY"; echo"#,
+        secret = demo::CHATWOOT_SECRET.trim(),
+        url = url(Platform::Chatwoot)
+    );
+    let freshchat = format!(
+        r#"BODY='{{"actor":{{"actor_type":"user","actor_id":"0b5a8a4c-0f6e-4a59-9b40-4f8f1c7d2e11"}},"action":"message_create","action_time":"2026-11-21T10:00:00.000Z","data":{{"message":{{"id":"5d0f7e3c-9a8b-4c1d-8e2f-3a4b5c6d7e8f","conversation_id":"c7a2e1d4-3b5f-4e6a-9c8d-1f2e3d4c5b6a","actor_type":"user","message_type":"normal","created_time":"2026-11-21T10:00:00.000Z","message_parts":[{{"text":{{"content":"Hello from curl"}}}}]}}}}}}'; curl -sS -X POST '{url}' -H 'Content-Type: application/json' -H "X-Freshchat-Signature: $(printf '%s' "$BODY" | openssl dgst -sha256 -sign '{key}' | base64 -w0)" --data-binary "$BODY"; echo"#,
+        key = freshchat_key.display(),
+        url = url(Platform::Freshchat)
+    );
+    let userlike = format!(
+        r#"BODY='{{"_type":"chat_meta","_event":"start","id":69,"created_at":"2026-11-21 10:00:00","status":"new","messages":[{{"message":"Hello from curl","person":"Ada","sent_at":"2026-11-21 10:00:00","type":"co"}}]}}'; curl -sS -X POST '{url}' -H 'Content-Type: application/json' -H '{header}: {token}' --data-binary "$BODY"; echo"#,
+        header = demo::USERLIKE_TOKEN_HEADER,
+        token = demo::USERLIKE_TOKEN.trim(),
+        url = url(Platform::Userlike)
+    );
+    vec![
+        (Platform::LiveChat, livechat),
+        (Platform::Chatwoot, chatwoot),
+        (Platform::Freshchat, freshchat),
+        (Platform::Userlike, userlike),
+    ]
+}
+
+fn banner(kafka: &KafkaArgs, public: SocketAddr, admin: SocketAddr, key_file: &std::path::Path) -> String {
+    let base = format!("http://{public}");
+    let mut out = String::new();
+    out.push_str("\nchatstream dev is running (Ctrl-C to stop)\n\n");
+    out.push_str(&format!(
+        "  Kafka (embedded, in memory)  {}   topics: {}, {}\n",
+        kafka.brokers, kafka.topic_raw, kafka.topic_deadletter
+    ));
+    out.push_str(&format!("  Webhooks                     {base}/webhooks/{{source_id}}\n"));
+    for p in Platform::ALL {
+        out.push_str(&format!("      {:<10} {base}/webhooks/{}\n", p.as_str(), demo::source_id(p)));
+    }
+    out.push_str(&format!("  Metrics                      http://{admin}/metrics\n"));
+    out.push_str(&format!("  Health                       http://{admin}/livez   http://{admin}/readyz\n"));
+    out.push_str(
+        "  Roles running                ingress (normalizer, projections and the dashboard join as they are built)\n",
+    );
+    out.push_str(&format!(
+        "  Traffic                      chatstream simulate --target {base} --rate 50 --duration 30s\n\n"
+    ));
+    out.push_str("Send one delivery per platform (paste into a shell):\n\n");
+    for (p, line) in curl_examples(&base, key_file) {
+        out.push_str(&format!("# {p}\n{line}\n\n"));
+    }
+    out
+}
