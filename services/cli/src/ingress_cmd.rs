@@ -25,7 +25,7 @@ impl IngressCmd {
         let readiness = Readiness::new();
         let stop = shutdown::on_signal();
         let (admin_addr, admin_task) =
-            admin::serve(self.admin.listen, telemetry.clone(), readiness.clone(), stop.clone()).await?;
+            admin::serve(self.admin.admin_listen, telemetry.clone(), readiness.clone(), stop.clone()).await?;
         tracing::info!(%admin_addr, "admin server listening (/metrics, /livez, /readyz)");
         let server = IngressServer::start(&self.ingress, &self.kafka, sources, &telemetry, readiness, stop.clone())
             .await

@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 pub struct AdminArgs {
     /// Address of the admin server (`/metrics`, `/livez`, `/readyz`); keep it off the public network.
     #[arg(long = "admin-listen", env = "CHATSTREAM_ADMIN_LISTEN", default_value = "0.0.0.0:9090")]
-    pub listen: SocketAddr,
+    pub admin_listen: SocketAddr,
 }
 
 /// Readiness of the process: ready when every named check passes and no shutdown is in progress.

@@ -368,6 +368,17 @@ async fn no_2xx_is_ever_sent_for_a_record_the_broker_does_not_have() {
         h.mock.broker_up(b).unwrap();
     }
     let replies = sender.await.unwrap();
+    // Once the brokers are back, the same producer recovers by itself.
+    let mut recovered = false;
+    for i in 0..40 {
+        let body = format!(r#"{{"event":"message_created","id":{},"conversation":{{"id":3}}}}"#, 1000 + i);
+        if send(&h.app, chatwoot_request(body.as_bytes())).await.0 == StatusCode::OK {
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(recovered, "the ingress did not recover after the brokers came back");
     let acked: HashSet<String> = replies
         .iter()
         .filter(|(s, _, _)| s.is_success())
