@@ -1,6 +1,6 @@
 //! Schemas compiled into the binary from the repository's `schemas/` directory.
 
-use apache_avro::{rabin::Rabin, Schema};
+use apache_avro::Schema;
 use std::sync::LazyLock;
 
 /// One `.avsc` file embedded in the binary, parsed once.
@@ -26,12 +26,41 @@ impl EmbeddedSchema {
     }
 }
 
-/// The CRC-64-AVRO fingerprint of a schema's parsing canonical form (8 bytes, little-endian).
+/// The spec's Parsing Canonical Form of a schema.
+///
+/// apache-avro 0.22 renders a primitive that carried a logical type as `{"type":"long"}`; the spec's
+/// [PRIMITIVES] rule (and Java's `SchemaNormalization`, and fastavro) write `"long"`. Left alone, the
+/// fingerprint would differ from every other Avro implementation's, so the form is corrected here.
+pub fn parsing_canonical_form(schema: &Schema) -> String {
+    const PRIMITIVES: [&str; 8] = ["null", "boolean", "int", "long", "float", "double", "bytes", "string"];
+    let mut pcf = schema.canonical_form();
+    for p in PRIMITIVES {
+        pcf = pcf.replace(&format!("{{\"type\":\"{p}\"}}"), &format!("\"{p}\""));
+    }
+    pcf
+}
+
+/// The CRC-64-AVRO (Rabin) fingerprint of the schema's parsing canonical form, as the 8 little-endian
+/// bytes that follow `C3 01` in single-object encoding.
 pub fn fingerprint_of(schema: &Schema) -> [u8; 8] {
-    let fp = schema.fingerprint::<Rabin>();
-    let mut out = [0u8; 8];
-    out.copy_from_slice(&fp.bytes[..8]);
-    out
+    crc64_avro(parsing_canonical_form(schema).as_bytes()).to_le_bytes()
+}
+
+/// CRC-64-AVRO as specified in the Avro specification ("Schema Fingerprints").
+fn crc64_avro(bytes: &[u8]) -> u64 {
+    const EMPTY: u64 = 0xc15d_213a_a4d7_a795;
+    static TABLE: LazyLock<[u64; 256]> = LazyLock::new(|| {
+        let mut table = [0u64; 256];
+        for (i, slot) in table.iter_mut().enumerate() {
+            let mut fp = i as u64;
+            for _ in 0..8 {
+                fp = (fp >> 1) ^ (EMPTY & (fp & 1).wrapping_neg());
+            }
+            *slot = fp;
+        }
+        table
+    });
+    bytes.iter().fold(EMPTY, |fp, b| (fp >> 8) ^ TABLE[((fp ^ u64::from(*b)) & 0xff) as usize])
 }
 
 /// `RawWebhook`, the value of `chatstream.webhooks.raw`.
@@ -42,4 +71,26 @@ pub static RAW_WEBHOOK: LazyLock<EmbeddedSchema> = LazyLock::new(|| {
 /// Every embedded schema, for tooling and tests.
 pub fn all() -> Vec<&'static EmbeddedSchema> {
     vec![&*RAW_WEBHOOK]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_form_writes_logical_primitives_as_plain_names() {
+        let schema = Schema::parse_str(
+            r#"{"type":"record","name":"R","namespace":"n","doc":"d","fields":[{"name":"t","type":{"type":"long","logicalType":"timestamp-micros"},"doc":"x"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(parsing_canonical_form(&schema), r#"{"name":"n.R","type":"record","fields":[{"name":"t","type":"long"}]}"#);
+    }
+
+    #[test]
+    fn crc64_avro_matches_the_spec_for_primitive_schemas() {
+        // Fingerprints of primitive schemas as listed by the Java implementation's test data
+        // (SchemaNormalization.parsingFingerprint64 of "int" and "string").
+        assert_eq!(crc64_avro(b"\"int\"") as i64, 8247732601305521295);
+        assert_eq!(crc64_avro(b"\"string\"") as i64, -8142146995180207161);
+    }
 }
