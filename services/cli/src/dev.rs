@@ -51,7 +51,7 @@ impl DevCmd {
             .await
             .map_err(anyhow::Error::msg)?;
         let key_file = write_demo_key()?;
-        println!("{}", banner(&kafka, server.addr, admin_addr, &key_file));
+        crate::say(&banner(&kafka, server.addr, admin_addr, &key_file));
 
         if self.simulate_rate > 0.0 {
             let opts = driver::DriverOptions {

@@ -36,6 +36,15 @@ enum Command {
     Bench(bench::BenchCmd),
 }
 
+/// Prints a line to stdout for people or scripts; a closed stdout (`chatstream dev | head`) is ignored
+/// rather than stopping a running service.
+pub(crate) fn say(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{text}");
+    let _ = out.flush();
+}
+
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     cli.log.init();

@@ -21,7 +21,7 @@ impl MockBrokerCmd {
         let topics: Vec<&str> = self.topics.iter().map(String::as_str).collect();
         let broker = EmbeddedBroker::start(self.brokers, &topics, self.partitions).map_err(anyhow::Error::msg)?;
         // First line of stdout: the bootstrap servers (machine-readable for scripts and `bench`).
-        println!("{}", broker.bootstrap_servers());
+        crate::say(broker.bootstrap_servers());
         eprintln!("embedded broker ready (in memory; data is lost on exit). Ctrl-C to stop.");
         shutdown::on_signal().cancelled().await;
         drop(broker);

@@ -71,8 +71,10 @@ fn wait_for(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
 
 async fn traffic(base: &str, seed: u64, count: u64) -> driver::Report {
     let signers = Signers::demo();
-    let stream = Traffic::new(seed, chrono::Utc::now(), 16).map(move |d| signers.sign(&d, chrono::Utc::now().timestamp()));
-    let opts = DriverOptions { target: base.into(), rate: Some(150.0), duration: None, count: Some(count), concurrency: 32 };
+    let stream =
+        Traffic::new(seed, chrono::Utc::now(), 16).map(move |d| signers.sign(&d, chrono::Utc::now().timestamp()));
+    let opts =
+        DriverOptions { target: base.into(), rate: Some(150.0), duration: None, count: Some(count), concurrency: 32 };
     driver::run(opts, Arc::new(Live::new(stream)), Arc::new(Counters::default()), true).await
 }
 
@@ -174,7 +176,8 @@ async fn every_acknowledged_webhook_is_in_the_raw_topic_across_a_broker_crash() 
     let third = traffic(&base, 13, 300).await;
     assert!(third.acked >= 290, "after recovery: {}", third.summary());
 
-    let acked: HashSet<String> = [&first, &second, &third].iter().flat_map(|r| r.acked_request_ids.iter().cloned()).collect();
+    let acked: HashSet<String> =
+        [&first, &second, &third].iter().flat_map(|r| r.acked_request_ids.iter().cloned()).collect();
     let stored = stored_request_ids(&brokers, "chatstream.webhooks.raw", &acked);
     let missing: Vec<_> = acked.difference(&stored).take(10).collect();
     assert!(

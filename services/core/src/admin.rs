@@ -133,3 +133,37 @@ mod tests {
         assert_eq!(r.status().unwrap_err(), vec!["shutting down".to_string()]);
     }
 }
+
+#[cfg(test)]
+mod http_tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::http::Request;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    async fn get(app: &Router, path: &str) -> (StatusCode, String) {
+        let resp = app.clone().oneshot(Request::get(path).body(Body::empty()).unwrap()).await.unwrap();
+        let status = resp.status();
+        let body = resp.into_body().collect().await.unwrap().to_bytes();
+        (status, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    #[tokio::test]
+    async fn readyz_follows_checks_and_shutdown_while_livez_stays_up() {
+        let readiness = Readiness::new();
+        let app = router(Telemetry::new(), readiness.clone());
+        assert_eq!(get(&app, "/readyz").await.0, StatusCode::OK);
+        readiness.set("kafka", Err("no broker answered".into()));
+        let (status, body) = get(&app, "/readyz").await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(body.contains("kafka: no broker answered"), "{body}");
+        readiness.set("kafka", Ok(()));
+        readiness.shutting_down();
+        assert_eq!(get(&app, "/readyz").await.0, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(get(&app, "/livez").await.0, StatusCode::OK);
+        let (status, metrics) = get(&app, "/metrics").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(metrics.contains("process_cpu_seconds_total"), "process collector must be unprefixed");
+    }
+}

@@ -399,3 +399,37 @@ async fn no_2xx_is_ever_sent_for_a_record_the_broker_does_not_have() {
     let missing: Vec<_> = acked.difference(&stored).collect();
     assert!(missing.is_empty(), "{} acknowledged webhooks are not in Kafka: {missing:?}", missing.len());
 }
+
+#[tokio::test]
+async fn metrics_pass_promtool_and_cover_the_documented_series() {
+    let h = harness(4000).await;
+    let ok = br#"{"event":"message_created","conversation":{"id":1}}"#;
+    assert_eq!(send(&h.app, chatwoot_request(ok)).await.0, StatusCode::OK);
+    let _ = send(&h.app, Request::post("/webhooks/nope").body(Body::from(&ok[..])).unwrap()).await;
+    let text = h.telemetry.render();
+    for series in [
+        "chatstream_ingress_webhooks_total",
+        "chatstream_ingress_request_duration_seconds_bucket",
+        "chatstream_ingress_produce_duration_seconds_bucket",
+        "chatstream_ingress_in_flight_requests",
+        "process_resident_memory_bytes",
+    ] {
+        assert!(text.contains(series), "{series} missing from /metrics");
+    }
+    let mut child = std::process::Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("promtool is needed (Debian package `prometheus`; tests/run installs it)");
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "promtool check metrics failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

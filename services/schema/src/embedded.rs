@@ -83,7 +83,10 @@ mod tests {
             r#"{"type":"record","name":"R","namespace":"n","doc":"d","fields":[{"name":"t","type":{"type":"long","logicalType":"timestamp-micros"},"doc":"x"}]}"#,
         )
         .unwrap();
-        assert_eq!(parsing_canonical_form(&schema), r#"{"name":"n.R","type":"record","fields":[{"name":"t","type":"long"}]}"#);
+        assert_eq!(
+            parsing_canonical_form(&schema),
+            r#"{"name":"n.R","type":"record","fields":[{"name":"t","type":"long"}]}"#
+        );
     }
 
     #[test]
