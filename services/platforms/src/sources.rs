@@ -4,11 +4,9 @@
 //! plain string, `{ file = "…" }` (e.g. a Kubernetes secret mount) or `{ env = "VAR" }`.
 //! See `deploy/sources.example.toml` for every field.
 
-use crate::public_key::parse_rsa_public_key;
+use crate::public_key::{parse_rsa_public_key, RsaVerifier};
 use crate::Platform;
-use rsa::pkcs1v15::VerifyingKey;
 use serde::Deserialize;
-use sha2::Sha256;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -66,7 +64,7 @@ pub enum Auth {
     /// Chatwoot: HMAC-SHA256 over `"{timestamp}.{body}"`, timestamp within the tolerance.
     ChatwootHmac { secret: Secret, tolerance_seconds: u64 },
     /// Freshchat: RSA PKCS#1 v1.5 / SHA-256 signature of the body.
-    FreshchatRsa(Arc<VerifyingKey<Sha256>>),
+    FreshchatRsa(Arc<RsaVerifier>),
     /// A shared token (Userlike; Chatwoot installations that sign nothing).
     Token { token: Secret, location: TokenLocation },
 }
@@ -271,7 +269,7 @@ fn build(r: RawSource, base_dir: Option<&Path>) -> Result<Source, SourceError> {
         (Platform::Freshchat, None | Some("rsa")) => {
             let material = resolve_raw("public_key", r.public_key)?;
             let key = parse_rsa_public_key(&material).map_err(|e| invalid(format!("public_key: {e}")))?;
-            Auth::FreshchatRsa(Arc::new(VerifyingKey::<Sha256>::new(key)))
+            Auth::FreshchatRsa(Arc::new(RsaVerifier::new(&key).map_err(|e| invalid(format!("public_key: {e}")))?))
         }
         (Platform::Userlike, None | Some("token")) => token_auth(r.token, r.token_header, r.token_query)?,
         (p, Some(v)) => {

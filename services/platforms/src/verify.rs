@@ -1,10 +1,9 @@
 //! Authentication of a delivery, always on the exact raw bytes and with constant-time comparison.
 
+use crate::public_key::RsaVerifier;
 use crate::sources::{Auth, Secret, TokenLocation};
 use crate::{chatwoot, freshchat};
 use hmac::{Hmac, Mac};
-use rsa::pkcs1v15::{Signature, VerifyingKey};
-use rsa::signature::Verifier;
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 use subtle::ConstantTimeEq;
@@ -149,7 +148,7 @@ fn verify_chatwoot(
     Ok(())
 }
 
-fn verify_freshchat(key: &VerifyingKey<Sha256>, meta: &impl RequestMeta, body: &[u8]) -> Result<(), VerifyError> {
+fn verify_freshchat(key: &RsaVerifier, meta: &impl RequestMeta, body: &[u8]) -> Result<(), VerifyError> {
     use base64::{engine::general_purpose::STANDARD, Engine as _};
     let header = header_str(meta, freshchat::SIGNATURE_HEADER).map_err(|e| match e {
         VerifyError::MissingHeader(h) => {
@@ -161,11 +160,10 @@ fn verify_freshchat(key: &VerifyingKey<Sha256>, meta: &impl RequestMeta, body: &
         header: freshchat::SIGNATURE_HEADER,
         detail: "expected standard base64",
     })?;
-    let sig = Signature::try_from(raw.as_slice()).map_err(|_| VerifyError::MalformedHeader {
-        header: freshchat::SIGNATURE_HEADER,
-        detail: "not an RSA signature",
-    })?;
-    key.verify(body, &sig).map_err(|_| VerifyError::BadSignature)
+    if raw.is_empty() {
+        return Err(VerifyError::MalformedHeader { header: freshchat::SIGNATURE_HEADER, detail: "empty signature" });
+    }
+    key.verify(body, &raw).then_some(()).ok_or(VerifyError::BadSignature)
 }
 
 fn verify_token(

@@ -329,3 +329,19 @@ fn configuration_errors_name_the_source_and_the_fix() {
         assert!(err.contains(want), "expected {want:?} in: {err}");
     }
 }
+
+#[test]
+fn the_documented_example_file_is_valid() {
+    // Every secret the example names must resolve: point its files and variables at test values.
+    let example = std::fs::read_to_string(keys_dir().join("../../../deploy/sources.example.toml")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = example.replace("/run/secrets/chatstream/", &format!("{}/", dir.path().display()));
+    for name in ["acme-livechat-secret", "acme-chatwoot-legacy-token", "acme-userlike-token"] {
+        std::fs::write(dir.path().join(name), "s3cret\n").unwrap();
+    }
+    std::fs::copy(keys_dir().join("spki.pem"), dir.path().join("acme-freshchat.pem")).unwrap();
+    std::env::set_var("ACME_CHATWOOT_SECRET", "from-env");
+    text.push('\n');
+    let sources = Sources::load(None, Some(&text)).unwrap();
+    assert_eq!(sources.len(), 6);
+}
