@@ -122,6 +122,49 @@ pub fn producer_settings(deadline: Duration) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// Reads `topic` from the beginning of partitions `0..partitions` until `want` records arrived or `timeout`
+/// passed (tools and tests; the consumer commits nothing).
+pub fn read_from_beginning(
+    brokers: &str,
+    topic: &str,
+    partitions: i32,
+    want: usize,
+    timeout: Duration,
+) -> Result<Vec<rdkafka::message::OwnedMessage>, KafkaError> {
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    use rdkafka::{Offset, TopicPartitionList};
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("group.id", "chatstream-reader")
+        .set("enable.auto.commit", "false")
+        .create()?;
+    let mut tpl = TopicPartitionList::new();
+    for p in 0..partitions {
+        tpl.add_partition_offset(topic, p, Offset::Beginning)?;
+    }
+    consumer.assign(&tpl)?;
+    let until = std::time::Instant::now() + timeout;
+    let mut out = Vec::new();
+    while out.len() < want && std::time::Instant::now() < until {
+        if let Some(Ok(m)) = consumer.poll(Duration::from_millis(200)) {
+            out.push(m.detach());
+        }
+    }
+    Ok(out)
+}
+
+/// Records in `topic` across partitions `0..partitions` (sum of high watermarks minus low watermarks).
+pub fn count_records(brokers: &str, topic: &str, partitions: i32) -> Result<i64, KafkaError> {
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    let consumer: BaseConsumer = ClientConfig::new().set("bootstrap.servers", brokers).create()?;
+    let mut total = 0;
+    for p in 0..partitions {
+        let (low, high) = consumer.fetch_watermarks(topic, p, Duration::from_secs(5))?;
+        total += high - low;
+    }
+    Ok(total)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

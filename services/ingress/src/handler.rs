@@ -121,19 +121,13 @@ async fn handle(
         _ => (raw.to_vec(), false),
     };
     let record = RawWebhook {
-        ingress_version: INGRESS_VERSION.to_string(),
-        request_id: request_id.to_string(),
-        source_id: source.id.clone(),
-        tenant: source.tenant.clone(),
-        platform: platform.to_string(),
         event_type: class.event_type.clone(),
         event_type_documented: class.documented,
         routing_key,
-        received_at_micros: received_at,
-        headers: kept_headers(headers, source.token_header()),
         verification: verification.as_str().to_string(),
         body_redacted,
         body,
+        ..base_record(&source, headers, request_id, received_at)
     };
     let label = class.metric_label().to_string();
     let reply = produce(app, &record, &[], deadline, request_id).await;
@@ -173,6 +167,25 @@ async fn produce(
     }
 }
 
+/// The fields every record of a request shares; an account key and no event type until classified.
+fn base_record(source: &Source, headers: &HeaderMap, request_id: &str, received_at: i64) -> RawWebhook {
+    RawWebhook {
+        ingress_version: INGRESS_VERSION.to_string(),
+        request_id: request_id.to_string(),
+        source_id: source.id.clone(),
+        tenant: source.tenant.clone(),
+        platform: source.platform.as_str().to_string(),
+        event_type: None,
+        event_type_documented: false,
+        routing_key: format!("{}/{}/account", source.tenant, source.platform),
+        received_at_micros: received_at,
+        headers: kept_headers(headers, source.token_header()),
+        verification: String::new(),
+        body_redacted: false,
+        body: Vec::new(),
+    }
+}
+
 fn traceparent_for(record: &RawWebhook) -> String {
     let mut h = HeaderMap::new();
     if let Some((_, tp)) = record.headers.iter().find(|(k, _)| k == "traceparent") {
@@ -203,19 +216,10 @@ async fn dead_letter(
         None => (raw.to_vec(), false),
     };
     let record = RawWebhook {
-        ingress_version: INGRESS_VERSION.to_string(),
-        request_id: request_id.to_string(),
-        source_id: source.id.clone(),
-        tenant: source.tenant.clone(),
-        platform: source.platform.as_str().to_string(),
-        event_type: None,
-        event_type_documented: false,
-        routing_key: format!("{}/{}/account", source.tenant, source.platform),
-        received_at_micros: received_at,
-        headers: kept_headers(meta.headers, source.token_header()),
         verification: if verified { "verified_before_parse" } else { "unverified" }.to_string(),
         body_redacted,
         body,
+        ..base_record(source, meta.headers, request_id, received_at)
     };
     let extra = [("error.stage", "ingress"), ("error.reason", "malformed_json"), ("error.detail", detail)];
     let reply = produce(app, &record, &extra, deadline, request_id).await;

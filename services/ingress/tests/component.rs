@@ -10,10 +10,9 @@ use chatstream_platforms::Sources;
 use chatstream_schema::{Codec, RawWebhook};
 use hmac::{Hmac, Mac};
 use http_body_util::BodyExt;
-use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::mocking::MockCluster;
 use rdkafka::producer::DefaultProducerContext;
-use rdkafka::{ClientConfig, Message, Offset, TopicPartitionList};
+use rdkafka::Message;
 use sha2::Sha256;
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -101,23 +100,16 @@ struct Landed {
 
 /// Everything in `topic`, read from the beginning of every partition until `want` records or a timeout.
 fn read_topic(kafka: &KafkaArgs, topic: &str, want: usize) -> Vec<Landed> {
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", &kafka.brokers)
-        .set("group.id", "component-test-reader")
-        .set("enable.auto.commit", "false")
-        .create()
-        .unwrap();
-    let mut tpl = TopicPartitionList::new();
-    for p in 0..PARTITIONS {
-        tpl.add_partition_offset(topic, p, Offset::Beginning).unwrap();
-    }
-    consumer.assign(&tpl).unwrap();
-    let mut out = Vec::new();
-    let until = Instant::now() + Duration::from_secs(15);
-    while out.len() < want && Instant::now() < until {
-        if let Some(Ok(m)) = consumer.poll(Duration::from_millis(200)) {
-            use rdkafka::message::Headers;
-            let headers = m
+    use rdkafka::message::Headers;
+    let messages =
+        chatstream_core::kafka::read_from_beginning(&kafka.brokers, topic, PARTITIONS, want, Duration::from_secs(15))
+            .unwrap();
+    messages
+        .into_iter()
+        .map(|m| Landed {
+            key: String::from_utf8_lossy(m.key().unwrap_or_default()).into_owned(),
+            partition: m.partition(),
+            headers: m
                 .headers()
                 .map(|h| {
                     h.iter()
@@ -126,22 +118,15 @@ fn read_topic(kafka: &KafkaArgs, topic: &str, want: usize) -> Vec<Landed> {
                         })
                         .collect()
                 })
-                .unwrap_or_default();
-            out.push(Landed {
-                key: String::from_utf8_lossy(m.key().unwrap_or_default()).into_owned(),
-                partition: m.partition(),
-                headers,
-                value: m.payload().unwrap_or_default().to_vec(),
-            });
-        }
-    }
-    out
+                .unwrap_or_default(),
+            value: m.payload().unwrap_or_default().to_vec(),
+        })
+        .collect()
 }
 
-/// Number of records in `topic` (sum of high watermarks; every topic here starts at offset 0).
+/// Number of records in `topic`.
 fn count(kafka: &KafkaArgs, topic: &str) -> i64 {
-    let consumer: BaseConsumer = ClientConfig::new().set("bootstrap.servers", &kafka.brokers).create().unwrap();
-    (0..PARTITIONS).map(|p| consumer.fetch_watermarks(topic, p, Duration::from_secs(5)).unwrap().1).sum()
+    chatstream_core::kafka::count_records(&kafka.brokers, topic, PARTITIONS).unwrap()
 }
 
 /// Kafka's default partitioner (murmur2, as in the JVM client), which `murmur2_random` matches for keyed records.
