@@ -48,8 +48,13 @@ struct Harness {
 }
 
 async fn harness(deadline_ms: u64) -> Harness {
+    harness_with(deadline_ms, &[]).await
+}
+
+async fn harness_with(deadline_ms: u64, properties: &[(&str, &str)]) -> Harness {
     let mock = MockCluster::new(3).unwrap();
     let mut kafka = KafkaArgs::for_brokers(mock.bootstrap_servers());
+    kafka.properties = properties.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     kafka.topic_partitions = PARTITIONS;
     kafka.create_topics = false;
     for topic in [&kafka.topic_raw, &kafka.topic_deadletter] {
@@ -418,4 +423,50 @@ async fn metrics_pass_promtool_and_cover_the_documented_series() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[tokio::test]
+async fn a_body_that_stalls_past_the_deadline_gets_408() {
+    let h = harness(800).await;
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<bytes::Bytes, std::io::Error>>(1);
+    tx.send(Ok(bytes::Bytes::from_static(b"{\"event\":"))).await.unwrap();
+    let body = Body::from_stream(channel_stream(rx));
+    let started = Instant::now();
+    let req = Request::post("/webhooks/acme-chatwoot").body(body).unwrap();
+    let (status, _, json) = send(&h.app, req).await;
+    assert_eq!(status, StatusCode::REQUEST_TIMEOUT, "{json}");
+    assert!(started.elapsed() < Duration::from_millis(800 + 300));
+    drop(tx);
+    assert_eq!(count(&h.kafka, &h.kafka.topic_raw), 0);
+}
+
+fn channel_stream(
+    mut rx: tokio::sync::mpsc::Receiver<Result<bytes::Bytes, std::io::Error>>,
+) -> impl futures::Stream<Item = Result<bytes::Bytes, std::io::Error>> {
+    futures::stream::poll_fn(move |cx| rx.poll_recv(cx))
+}
+
+#[tokio::test]
+async fn a_full_producer_queue_gives_an_immediate_503() {
+    // A queue of one record and a broker that takes 2 s per request: the second concurrent webhook
+    // cannot even be queued.
+    let h = harness_with(4000, &[("queue.buffering.max.messages", "1")]).await;
+    let ok = br#"{"event":"message_created","conversation":{"id":1}}"#;
+    assert_eq!(send(&h.app, chatwoot_request(ok)).await.0, StatusCode::OK);
+    for b in 1..=3 {
+        h.mock.broker_round_trip_time(b, Duration::from_secs(2)).unwrap();
+    }
+    let first = tokio::spawn({
+        let app = h.app.clone();
+        async move { send(&app, chatwoot_request(ok)).await.0 }
+    });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let started = Instant::now();
+    let (status, headers, json) = send(&h.app, chatwoot_request(ok)).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{json}");
+    assert!(json["message"].as_str().unwrap().contains("queue is full"), "{json}");
+    assert!(headers.contains_key("retry-after"));
+    assert!(started.elapsed() < Duration::from_millis(500), "a full queue must not wait for the deadline");
+    assert_eq!(first.await.unwrap(), StatusCode::OK, "the queued record is still acknowledged");
+    assert!(h.telemetry.render().contains(r#"chatstream_ingress_produce_errors_total{reason="queue_full"} 1"#));
 }
