@@ -42,8 +42,10 @@ impl DevCmd {
         let telemetry = Telemetry::new();
         let readiness = Readiness::new();
         let stop = shutdown::on_signal();
+        // The admin server outlives the drain, so probes see readiness 503 and metrics stay scrapable.
+        let admin_stop = tokio_util::sync::CancellationToken::new();
         let (admin_addr, admin_task) =
-            admin::serve(self.admin_listen, telemetry.clone(), readiness.clone(), stop.clone()).await?;
+            admin::serve(self.admin_listen, telemetry.clone(), readiness.clone(), admin_stop.clone()).await?;
         let mut ingress_args = IngressArgs::local_defaults();
         ingress_args.listen = self.listen;
         let sources = Sources::load(None, Some(&demo::sources_toml()))?;
@@ -71,6 +73,7 @@ impl DevCmd {
             });
         }
         server.wait().await;
+        admin_stop.cancel();
         let _ = admin_task.await;
         drop(broker);
         Ok(())

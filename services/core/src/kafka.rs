@@ -14,7 +14,7 @@ pub struct KafkaArgs {
     #[arg(long = "kafka-brokers", env = "CHATSTREAM_KAFKA_BROKERS", default_value = "localhost:9092")]
     pub brokers: String,
     /// Extra librdkafka properties, `key=value`, repeatable or comma-separated (e.g. security.protocol=SASL_SSL).
-    #[arg(long = "kafka-property", env = "CHATSTREAM_KAFKA_PROPERTIES", value_delimiter = ',', value_parser = parse_property)]
+    #[arg(long = "kafka-property", env = "CHATSTREAM_KAFKA_PROPERTIES", value_delimiter = ',', value_parser = parse_property, hide_env_values = true)]
     pub properties: Vec<(String, String)>,
     /// Topic of raw webhook deliveries (the system of record).
     #[arg(long = "topic-raw", env = "CHATSTREAM_TOPIC_RAW", default_value = "chatstream.webhooks.raw")]
@@ -32,7 +32,7 @@ pub struct KafkaArgs {
     #[arg(long = "create-topics", env = "CHATSTREAM_CREATE_TOPICS", default_value_t = true, action = clap::ArgAction::Set)]
     pub create_topics: bool,
     /// Confluent-compatible schema registry URL; when set, values use Confluent framing.
-    #[arg(long = "schema-registry-url", env = "CHATSTREAM_SCHEMA_REGISTRY_URL")]
+    #[arg(long = "schema-registry-url", env = "CHATSTREAM_SCHEMA_REGISTRY_URL", hide_env_values = true)]
     pub schema_registry_url: Option<String>,
 }
 
@@ -99,13 +99,16 @@ impl KafkaArgs {
     }
 }
 
-/// Producer settings for durable, ordered, acknowledged writes that fail inside `deadline`.
+/// Producer settings for durable, ordered, acknowledged writes.
 ///
 /// `acks=all` + idempotence (no duplicates or reordering from internal retries), a small linger for
 /// batching, lz4 compression (zstd spent more CPU creating a context per small batch than it saved; pass
 /// `compression.type=zstd` to choose it), the `murmur2_random` partitioner (same partitions as JVM clients), and a
 /// message timeout below the deadline so a delivery report always arrives before the caller gives up.
-pub fn producer_settings(deadline: Duration) -> Vec<(&'static str, String)> {
+///
+/// `max_record_bytes` is the largest record the caller will produce; the client-side size limit is raised
+/// to fit it (the broker's `max.message.bytes` still applies, to the compressed batch).
+pub fn producer_settings(deadline: Duration, max_record_bytes: usize) -> Vec<(&'static str, String)> {
     let deadline_ms = deadline.as_millis() as u64;
     let message_timeout = deadline_ms.saturating_sub(250).max(500);
     vec![
@@ -117,7 +120,9 @@ pub fn producer_settings(deadline: Duration) -> Vec<(&'static str, String)> {
         ("message.timeout.ms", message_timeout.to_string()),
         ("request.timeout.ms", message_timeout.min(30_000).to_string()),
         ("queue.buffering.max.messages", "200000".into()),
-        ("queue.buffering.max.kbytes", "262144".into()),
+        // Bounded well under a pod's memory limit; a full queue answers 503 at once.
+        ("queue.buffering.max.kbytes", "65536".into()),
+        ("message.max.bytes", max_record_bytes.max(1_000_000).to_string()),
         ("batch.num.messages", "2000".into()),
     ]
 }
@@ -178,10 +183,11 @@ mod tests {
 
     #[test]
     fn message_timeout_is_below_the_deadline() {
-        let s = producer_settings(Duration::from_millis(4000));
+        let s = producer_settings(Duration::from_millis(4000), 2_000_000);
         let get = |k: &str| s.iter().find(|(n, _)| *n == k).unwrap().1.clone();
         assert_eq!(get("message.timeout.ms"), "3750");
         assert_eq!(get("acks"), "all");
+        assert_eq!(get("message.max.bytes"), "2000000");
         assert_eq!(get("enable.idempotence"), "true");
     }
 

@@ -3,12 +3,13 @@
 use crate::request::{kept_headers, traceparent, Meta};
 use crate::response::{Outcome, Reply};
 use crate::server::AppState;
+use crate::sink::SinkError;
 use crate::INGRESS_VERSION;
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
-use chatstream_platforms::{classify, livechat, verify, Platform, Source};
+use chatstream_platforms::{classify, livechat, verify, Platform, Source, Verification};
 use chatstream_schema::RawWebhook;
 use http_body_util_shim::read_limited;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -22,11 +23,11 @@ pub async fn webhook(
     body: Body,
 ) -> Response {
     let started = Instant::now();
-    app.metrics.in_flight.inc();
+    // Decremented on drop, so a request the client abandons mid-way does not stay counted as in flight.
+    let _in_flight = InFlight::enter(&app.metrics.in_flight);
     let request_id = uuid::Uuid::new_v4().to_string();
     let (reply, platform, event_label) =
         handle(&app, &source_id, query.as_deref(), &headers, body, &request_id, started).await;
-    app.metrics.in_flight.dec();
     let outcome = reply.outcome.as_str();
     app.metrics.webhooks.with_label_values(&[platform, &event_label, outcome]).inc();
     app.metrics.request_seconds.with_label_values(&[platform, outcome]).observe(started.elapsed().as_secs_f64());
@@ -34,6 +35,21 @@ pub async fn webhook(
         tracing::info!(%request_id, source = %source_id, platform, outcome, message = reply.message.as_deref().unwrap_or(""), "webhook rejected");
     }
     reply.into_response()
+}
+
+struct InFlight(prometheus::IntGauge);
+
+impl InFlight {
+    fn enter(gauge: &prometheus::IntGauge) -> Self {
+        gauge.inc();
+        Self(gauge.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
 }
 
 fn now_micros() -> i64 {
@@ -78,29 +94,32 @@ async fn handle(
     let received_at = now_micros();
     let meta = Meta { headers, query };
 
-    // 2. Parse once (LiveChat's credential is inside the JSON); signatures are checked on `raw`, not on this.
+    // 2. Authenticate before anything is kept. Signatures and tokens are checked on `raw`; LiveChat's
+    //    credential is inside the JSON, found by a tolerant scan when the body does not parse.
     let parsed = serde_json::from_slice::<serde_json::Value>(&raw);
-    let verified = match &parsed {
-        Ok(value) => verify(&source.auth, &meta, &raw, value, received_at / 1_000_000),
-        // A malformed LiveChat body cannot be authenticated (its secret is inside); other vendors can.
-        Err(_) if source.platform == Platform::LiveChat => Err(chatstream_platforms::VerifyError::MissingSecretKey),
-        Err(_) => verify(&source.auth, &meta, &raw, &serde_json::Value::Null, received_at / 1_000_000),
+    let credentials = match (&parsed, source.platform) {
+        (Ok(value), _) => std::borrow::Cow::Borrowed(value),
+        (Err(_), Platform::LiveChat) => std::borrow::Cow::Owned(
+            livechat::secret_key_loose(&raw)
+                .map_or(serde_json::Value::Null, |k| serde_json::json!({ "secret_key": k })),
+        ),
+        (Err(_), _) => std::borrow::Cow::Owned(serde_json::Value::Null),
     };
+    let verification = match verify(&source.auth, &meta, &raw, &credentials, received_at / 1_000_000) {
+        Ok(v) => v,
+        Err(e) => {
+            app.metrics.verification_failures.with_label_values(&[platform, e.reason()]).inc();
+            return reject(Outcome::Unauthorized, e.to_string());
+        }
+    };
+    drop(credentials);
     let parsed = match parsed {
         Ok(v) => v,
         Err(e) => {
             let detail = format!("body is not valid JSON: {e}");
             let reply =
-                dead_letter(app, &source, &meta, raw, received_at, request_id, verified.is_ok(), &detail, deadline)
-                    .await;
+                dead_letter(app, &source, &meta, raw, received_at, request_id, verification, &detail, deadline).await;
             return (reply, platform, "none".into());
-        }
-    };
-    let verification = match verified {
-        Ok(v) => v,
-        Err(e) => {
-            app.metrics.verification_failures.with_label_values(&[platform, e.reason()]).inc();
-            return reject(Outcome::Unauthorized, e.to_string());
         }
     };
 
@@ -160,6 +179,14 @@ async fn produce(
     let topic = if extra.is_empty() { &app.config.raw_topic } else { &app.config.deadletter_topic };
     match app.sink.send(topic, &record.routing_key, &payload, &headers, deadline).await {
         Ok(_) => Reply::accepted(request_id.into()),
+        Err(SinkError::TooLarge) => Reply::error(
+            Outcome::TooLarge,
+            request_id.into(),
+            format!(
+                "the delivery ({} bytes) is larger than the Kafka topic accepts; raise the topic's max.message.bytes or lower CHATSTREAM_BODY_LIMIT_BYTES",
+                record.body.len()
+            ),
+        ),
         Err(e) => {
             tracing::warn!(%request_id, %topic, error = %e, "record not acknowledged; answering 503");
             Reply::error(Outcome::Unavailable, request_id.into(), format!("{e}; retry later"))
@@ -206,7 +233,7 @@ async fn dead_letter(
     raw: bytes::Bytes,
     received_at: i64,
     request_id: &str,
-    verified: bool,
+    verification: Verification,
     detail: &str,
     deadline: Instant,
 ) -> Reply {
@@ -216,7 +243,7 @@ async fn dead_letter(
         None => (raw.to_vec(), false),
     };
     let record = RawWebhook {
-        verification: if verified { "verified_before_parse" } else { "unverified" }.to_string(),
+        verification: verification.as_str().to_string(),
         body_redacted,
         body,
         ..base_record(source, meta.headers, request_id, received_at)

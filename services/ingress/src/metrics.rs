@@ -67,7 +67,7 @@ impl IngressMetrics {
             ),
             undocumented: counter(
                 "chatstream_ingress_undocumented_events_total",
-                "Deliveries with an event type no known vendor documentation names (kept, keyed by account).",
+                "Deliveries whose event type no known vendor documentation names, or that name none (kept, keyed by account).",
                 &["platform"],
             ),
             deadletters: counter(

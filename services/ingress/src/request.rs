@@ -31,14 +31,10 @@ fn percent_decode(s: &str) -> String {
     while i < bytes.len() {
         match bytes[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                match u8::from_str_radix(std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"), 16) {
-                    Ok(b) => {
-                        out.push(b);
-                        i += 2;
-                    }
-                    Err(_) => out.push(b'%'),
-                }
+            b'%' if i + 2 < bytes.len() && bytes[i + 1].is_ascii_hexdigit() && bytes[i + 2].is_ascii_hexdigit() => {
+                let hex = [bytes[i + 1], bytes[i + 2]];
+                out.push(u8::from_str_radix(std::str::from_utf8(&hex).unwrap_or("00"), 16).unwrap_or(0));
+                i += 2;
             }
             b => out.push(b),
         }
@@ -76,10 +72,16 @@ pub fn kept_headers(headers: &HeaderMap, excluded: Option<&str>) -> Vec<(String,
 pub fn traceparent(headers: &HeaderMap) -> String {
     if let Some(tp) = headers.get("traceparent").and_then(|v| v.to_str().ok()) {
         let parts: Vec<&str> = tp.split('-').collect();
+        // W3C trace context: version ff is invalid, and so are all-zero trace and parent ids.
+        let all_zero = |p: &str| p.bytes().all(|b| b == b'0');
         if parts.len() == 4
             && parts[0].len() == 2
+            && !parts[0].eq_ignore_ascii_case("ff")
             && parts[1].len() == 32
+            && !all_zero(parts[1])
             && parts[2].len() == 16
+            && !all_zero(parts[2])
+            && parts[3].len() == 2
             && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_hexdigit()))
         {
             return tp.to_ascii_lowercase();
@@ -103,6 +105,8 @@ mod tests {
         assert_eq!(m.query_param("c"), None);
         let m = Meta { headers: &h, query: Some("token=%zz%") };
         assert_eq!(m.query_param("token").as_deref(), Some("%zz%"));
+        let m = Meta { headers: &h, query: Some("token=%+1a") };
+        assert_eq!(m.query_param("token").as_deref(), Some("% 1a"));
     }
 
     #[test]
@@ -112,8 +116,15 @@ mod tests {
         assert_eq!(made.len(), 55);
         h.insert("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".parse().unwrap());
         assert_eq!(traceparent(&h), "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
-        h.insert("traceparent", "garbage".parse().unwrap());
-        assert_ne!(traceparent(&h), "garbage");
+        for bad in [
+            "garbage",
+            "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
+        ] {
+            h.insert("traceparent", bad.parse().unwrap());
+            assert_ne!(traceparent(&h), bad);
+        }
     }
 
     #[test]

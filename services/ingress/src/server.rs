@@ -68,18 +68,24 @@ impl AppState {
     ) -> Result<Self, String> {
         let deadline = Duration::from_millis(args.deadline_ms.max(500));
         let metrics = IngressMetrics::new(&telemetry.registry);
-        let sink = KafkaSink::new(kafka, deadline, metrics.clone())
+        // Room for the record's metadata and headers next to the largest accepted body.
+        let max_record = args.body_limit_bytes + 64 * 1024;
+        let sink = KafkaSink::new(kafka, deadline, max_record, metrics.clone())
             .map_err(|e| format!("cannot create the Kafka producer: {e}"))?;
         let codec = Arc::new(match &kafka.schema_registry_url {
             None => Codec::<RawWebhook>::single_object(),
             Some(url) => {
                 let client = RegistryClient::new(url).map_err(|e| e.to_string())?;
-                let subject = format!("{}-value", kafka.topic_raw);
-                let id = client
-                    .register(&subject, chatstream_schema::embedded::RAW_WEBHOOK.json)
-                    .await
-                    .map_err(|e| format!("cannot register the RawWebhook schema: {e}"))?;
-                tracing::info!(%subject, id, "schema registered; values use Confluent framing");
+                // Both topics carry RawWebhook values (dead letters of the ingress too): one schema, one id.
+                let mut id = 0;
+                for topic in [&kafka.topic_raw, &kafka.topic_deadletter] {
+                    let subject = format!("{topic}-value");
+                    id = client
+                        .register(&subject, chatstream_schema::embedded::RAW_WEBHOOK.json)
+                        .await
+                        .map_err(|e| format!("cannot register the RawWebhook schema under {subject}: {e}"))?;
+                    tracing::info!(%subject, id, "schema registered; values use Confluent framing");
+                }
                 Codec::<RawWebhook>::confluent(id)
             }
         });
@@ -143,6 +149,13 @@ impl IngressServer {
         let sink = state.sink.clone();
 
         spawn_kafka_watch(kafka.clone(), sink.clone(), readiness.clone(), shutdown.clone());
+        {
+            let (readiness, shutdown) = (readiness.clone(), shutdown.clone());
+            tokio::spawn(async move {
+                shutdown.cancelled().await;
+                readiness.shutting_down();
+            });
+        }
 
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
@@ -152,19 +165,17 @@ impl IngressServer {
         let grace = Duration::from_millis(args.shutdown_grace_ms);
         let handle = tokio::spawn(async move {
             let stop = shutdown.clone();
-            let drain_readiness = readiness.clone();
-            let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
-                stop.cancelled().await;
-                drain_readiness.shutting_down();
-            });
-            // Requests in flight finish (bounded by the grace period), then every queued record is flushed.
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async move { stop.cancelled().await });
+            // Requests in flight finish, then every queued record is flushed; both within one grace period.
             let serving = tokio::spawn(async move { serve.await });
             shutdown.cancelled().await;
+            let draining_since = std::time::Instant::now();
             if tokio::time::timeout(grace, serving).await.is_err() {
                 tracing::warn!(grace_ms = grace.as_millis() as u64, "requests still in flight after the grace period");
             }
             let in_flight = sink.in_flight();
-            let flush = tokio::task::spawn_blocking(move || sink.flush(grace)).await;
+            let left = grace.saturating_sub(draining_since.elapsed()).max(Duration::from_millis(500));
+            let flush = tokio::task::spawn_blocking(move || sink.flush(left)).await;
             match flush {
                 Ok(Ok(())) => tracing::info!(in_flight, "Kafka producer flushed"),
                 Ok(Err(e)) => tracing::error!(error = %e, in_flight, "Kafka producer flush incomplete"),
@@ -203,13 +214,15 @@ fn spawn_kafka_watch(kafka: KafkaArgs, sink: KafkaSink, readiness: Readiness, sh
                 backoff = (backoff * 2).min(Duration::from_secs(5));
             }
         }
-        let raw = kafka.topic_raw.clone();
+        let probed = [kafka.topic_raw.clone(), kafka.topic_deadletter.clone()];
         loop {
             let probe_sink = sink.clone();
-            let topic = raw.clone();
-            let outcome = tokio::task::spawn_blocking(move || probe_sink.probe(&topic, Duration::from_millis(1500)))
-                .await
-                .unwrap_or_else(|e| Err(e.to_string()));
+            let topics = probed.clone();
+            let outcome = tokio::task::spawn_blocking(move || {
+                topics.iter().try_for_each(|t| probe_sink.probe(t, Duration::from_millis(1500)))
+            })
+            .await
+            .unwrap_or_else(|e| Err(e.to_string()));
             if let Err(why) = &outcome {
                 tracing::warn!(reason = %why, "Kafka not reachable; /readyz answers 503");
             }

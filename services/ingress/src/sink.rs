@@ -48,9 +48,15 @@ pub struct KafkaSink {
 }
 
 impl KafkaSink {
-    /// A producer configured so every delivery report arrives before `deadline` has passed.
-    pub fn new(kafka: &KafkaArgs, deadline: Duration, metrics: IngressMetrics) -> Result<Self, KafkaError> {
-        let producer: FutureProducer = kafka.client_config(&producer_settings(deadline)).create()?;
+    /// A producer whose delivery reports normally arrive within `deadline` of the produce call, for records
+    /// of up to `max_record_bytes`.
+    pub fn new(
+        kafka: &KafkaArgs,
+        deadline: Duration,
+        max_record_bytes: usize,
+        metrics: IngressMetrics,
+    ) -> Result<Self, KafkaError> {
+        let producer: FutureProducer = kafka.client_config(&producer_settings(deadline, max_record_bytes)).create()?;
         Ok(Self { producer, metrics })
     }
 

@@ -470,3 +470,35 @@ async fn a_full_producer_queue_gives_an_immediate_503() {
     assert_eq!(first.await.unwrap(), StatusCode::OK, "the queued record is still acknowledged");
     assert!(h.telemetry.render().contains(r#"chatstream_ingress_produce_errors_total{reason="queue_full"} 1"#));
 }
+
+#[tokio::test]
+async fn broken_bodies_from_unauthenticated_senders_get_401_and_are_not_kept() {
+    let h = harness(4000).await;
+    // Chatwoot: a forged signature over garbage.
+    let mut req = chatwoot_request(b"{not json");
+    req.headers_mut().insert("x-chatwoot-signature", format!("sha256={}", "1".repeat(64)).parse().unwrap());
+    assert_eq!(send(&h.app, req).await.0, StatusCode::UNAUTHORIZED);
+    // LiveChat: a broken body with the wrong secret, and one with none.
+    for body in [&br#"{"secret_key":"guess","action":"x",}"#[..], &b"]]]"[..]] {
+        let req = Request::post("/webhooks/acme-livechat").body(Body::from(body.to_vec())).unwrap();
+        assert_eq!(send(&h.app, req).await.0, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(count(&h.kafka, &h.kafka.topic_deadletter), 0, "nothing unauthenticated may be kept");
+    // The same broken Chatwoot body, correctly signed, is kept.
+    assert_eq!(send(&h.app, chatwoot_request(b"{not json")).await.0, StatusCode::BAD_REQUEST);
+    let dead = read_topic(&h.kafka, &h.kafka.topic_deadletter, 1);
+    let raw = Codec::<RawWebhook>::single_object().decode(&dead[0].value).unwrap();
+    assert_eq!(raw.verification, "chatwoot_hmac");
+    assert_eq!(raw.body, b"{not json");
+}
+
+#[tokio::test]
+async fn a_record_too_large_for_kafka_gets_413_not_an_endless_retry() {
+    let h = harness_with(4000, &[("message.max.bytes", "4000")]).await;
+    let padding = "x".repeat(8000);
+    let body = format!(r#"{{"event":"message_created","conversation":{{"id":1}},"content":"{padding}"}}"#);
+    let (status, headers, json) = send(&h.app, chatwoot_request(body.as_bytes())).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{json}");
+    assert!(!headers.contains_key("retry-after"));
+    assert!(json["message"].as_str().unwrap().contains("max.message.bytes"), "{json}");
+}

@@ -102,6 +102,25 @@ pub fn redact_secret_key(body: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// The first `"secret_key": "…"` string value found anywhere in a body that may not be valid JSON, so a
+/// broken LiveChat delivery can still be authenticated before it is kept as a dead letter.
+pub fn secret_key_loose(body: &[u8]) -> Option<String> {
+    const KEY: &[u8] = b"\"secret_key\"";
+    let mut from = 0;
+    while let Some(pos) = body[from..].windows(KEY.len()).position(|w| w == KEY) {
+        let mut j = skip_ws(body, from + pos + KEY.len());
+        if body.get(j) == Some(&b':') {
+            j = skip_ws(body, j + 1);
+            if body.get(j) == Some(&b'"') {
+                let end = string_end(body, j)?;
+                return serde_json::from_slice::<String>(&body[j..end]).ok();
+            }
+        }
+        from += pos + KEY.len();
+    }
+    None
+}
+
 /// Redaction for bodies that are not valid JSON (kept in the dead-letter topic): every `"secret_key"`
 /// followed by `:` and a string has that string replaced, wherever it stands. Returns `None` if none.
 pub fn redact_secret_key_loose(body: &[u8]) -> Option<Vec<u8>> {
@@ -264,6 +283,9 @@ mod tests {
         let out = redact_secret_key_loose(br#"{"secret_key":"abc"#).unwrap();
         assert_eq!(std::str::from_utf8(&out).unwrap(), r#"{"secret_key":"redacted""#);
         assert_eq!(redact_secret_key_loose(b"no secret here"), None);
+        assert_eq!(secret_key_loose(br#"{"a":1,"secret_key" : "s3\u0063ret", "x": [,]"#).as_deref(), Some("s3cret"));
+        assert_eq!(secret_key_loose(br#"{"secret_key":"unterminated"#), None);
+        assert_eq!(secret_key_loose(br#"{"secret_key": 5, "b"#), None);
     }
 
     #[test]

@@ -157,8 +157,13 @@ impl Sources {
 
     /// Parses `[[source]]` entries from TOML text; relative secret file paths resolve against `base_dir`.
     pub fn add_toml(&mut self, text: &str, origin: &str, base_dir: Option<&Path>) -> Result<(), SourceError> {
-        let raw: RawFile =
-            toml::from_str(text).map_err(|e| SourceError::Parse { origin: origin.into(), detail: e.to_string() })?;
+        let raw: RawFile = toml::from_str(text).map_err(|e| SourceError::Parse {
+            origin: origin.into(),
+            detail: e.to_string().replace(
+                "data did not match any variant of untagged enum SecretRef",
+                "a secret must be a string, { file = \"…\" }, { env = \"VAR\" } or { value = \"…\" }",
+            ),
+        })?;
         for r in raw.source {
             let source = build(r, base_dir)?;
             self.insert(source)?;
@@ -256,6 +261,30 @@ fn build(r: RawSource, base_dir: Option<&Path>) -> Result<Source, SourceError> {
         };
         Ok(Auth::Token { token: resolve("token", r_token)?, location })
     };
+    // A field the platform does not use is a mistake worth reporting (a secret under the wrong name).
+    let uses_token = matches!(
+        (platform, r.verification.as_deref()),
+        (Platform::Userlike, _) | (Platform::Chatwoot, Some("url_token"))
+    );
+    let set_fields: [(&str, bool, bool); 7] = [
+        ("secret_key", r.secret_key.is_some(), platform == Platform::LiveChat),
+        ("secret", r.secret.is_some(), platform == Platform::Chatwoot && !uses_token),
+        (
+            "timestamp_tolerance_seconds",
+            r.timestamp_tolerance_seconds.is_some(),
+            platform == Platform::Chatwoot && !uses_token,
+        ),
+        ("public_key", r.public_key.is_some(), platform == Platform::Freshchat),
+        ("token", r.token.is_some(), uses_token),
+        ("token_header", r.token_header.is_some(), uses_token),
+        ("token_query", r.token_query.is_some(), uses_token),
+    ];
+    if let Some((field, _, _)) = set_fields.iter().find(|(_, set, used)| *set && !*used) {
+        return Err(invalid(format!(
+            "`{field}` is not used by {platform} sources{}; remove it or check the field name (see deploy/sources.example.toml)",
+            r.verification.as_deref().map(|v| format!(" with verification = {v:?}")).unwrap_or_default()
+        )));
+    }
     let verification = r.verification.as_deref().map(str::to_ascii_lowercase);
     let auth = match (platform, verification.as_deref()) {
         (Platform::LiveChat, None | Some("secret_key")) => {

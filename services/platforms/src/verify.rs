@@ -48,6 +48,10 @@ pub enum VerifyError {
     WrongSecretKey,
     #[error("missing {0} header; this source expects signed Chatwoot deliveries (set verification = \"url_token\" for Chatwoot versions that sign nothing)")]
     MissingHeader(&'static str),
+    #[error(
+        "missing X-Freshchat-Signature header; Freshchat signs every delivery with the key in its webhook settings"
+    )]
+    MissingFreshchatSignature,
     #[error("malformed {header} header: {detail}")]
     MalformedHeader { header: &'static str, detail: &'static str },
     #[error("X-Chatwoot-Timestamp is {age_seconds} s away from now, outside the allowed {tolerance_seconds} s (replayed, or the sender's clock is wrong)")]
@@ -64,9 +68,10 @@ impl VerifyError {
     /// A short, bounded label for metrics.
     pub fn reason(&self) -> &'static str {
         match self {
-            VerifyError::MissingSecretKey | VerifyError::MissingHeader(_) | VerifyError::MissingToken(_) => {
-                "missing_credentials"
-            }
+            VerifyError::MissingSecretKey
+            | VerifyError::MissingHeader(_)
+            | VerifyError::MissingFreshchatSignature
+            | VerifyError::MissingToken(_) => "missing_credentials",
             VerifyError::MalformedHeader { .. } => "malformed_header",
             VerifyError::StaleTimestamp { .. } => "stale_timestamp",
             VerifyError::WrongSecretKey | VerifyError::BadSignature | VerifyError::WrongToken => "bad_credentials",
@@ -151,9 +156,7 @@ fn verify_chatwoot(
 fn verify_freshchat(key: &RsaVerifier, meta: &impl RequestMeta, body: &[u8]) -> Result<(), VerifyError> {
     use base64::{engine::general_purpose::STANDARD, Engine as _};
     let header = header_str(meta, freshchat::SIGNATURE_HEADER).map_err(|e| match e {
-        VerifyError::MissingHeader(h) => {
-            VerifyError::MissingToken(format!("{h} header (Freshchat signs every delivery)"))
-        }
+        VerifyError::MissingHeader(_) => VerifyError::MissingFreshchatSignature,
         other => other,
     })?;
     let raw = STANDARD.decode(header.as_bytes()).map_err(|_| VerifyError::MalformedHeader {

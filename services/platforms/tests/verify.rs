@@ -319,6 +319,8 @@ fn configuration_errors_name_the_source_and_the_fix() {
         ("[[source]]\nid=\"a\"\ntenant=\"t\"\nplatform=\"userlike\"\ntoken={env=\"CHATSTREAM_TEST_UNSET_VAR\"}\n", "not set"),
         ("[[source]]\nid=\"a\"\ntenant=\"t\"\nplatform=\"freshchat\"\nverification=\"hmac\"\n", "use one of: rsa"),
         ("[[source]]\nid=\"a\"\ntenant=\"t\"\nplatform=\"userlike\"\ntoken=\"x\"\ntypo=1\n", "unknown field"),
+        ("[[source]]\nid=\"a\"\ntenant=\"t\"\nplatform=\"livechat\"\nsecret=\"x\"\nsecret_key=\"y\"\n", "`secret` is not used by livechat"),
+        ("[[source]]\nid=\"a\"\ntenant=\"t\"\nplatform=\"userlike\"\ntoken={fiel=\"x\"}\n", "a secret must be a string"),
         (
             "[[source]]\nid=\"a\"\ntenant=\"t\"\nplatform=\"userlike\"\ntoken=\"x\"\n[[source]]\nid=\"a\"\ntenant=\"t\"\nplatform=\"userlike\"\ntoken=\"y\"\n",
             "configured twice",

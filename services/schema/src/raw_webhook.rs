@@ -18,7 +18,7 @@ pub struct RawWebhook {
     pub routing_key: String,
     /// Microseconds since the Unix epoch, UTC.
     pub received_at_micros: i64,
-    /// Selected request headers, lower-case names, sorted by name.
+    /// Selected request headers, lower-case names (sorted by name when decoded).
     pub headers: Vec<(String, String)>,
     pub verification: String,
     pub body_redacted: bool,
