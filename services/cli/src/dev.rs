@@ -3,6 +3,7 @@
 use crate::simulate_cmd::live_traffic;
 use chatstream_core::{admin, shutdown, EmbeddedBroker, KafkaArgs, Readiness, Telemetry};
 use chatstream_ingress::{IngressArgs, IngressServer};
+use chatstream_normalizer::{NormalizeArgs, Normalizer};
 use chatstream_platforms::{Platform, Sources};
 use chatstream_simulate::demo;
 use chatstream_simulate::driver::{self, Counters};
@@ -33,7 +34,8 @@ pub struct DevCmd {
 impl DevCmd {
     pub async fn run(self) -> anyhow::Result<()> {
         let mut kafka = KafkaArgs::for_brokers("");
-        let broker = EmbeddedBroker::start(1, &[&kafka.topic_raw, &kafka.topic_deadletter], self.partitions)
+        let broker =
+            EmbeddedBroker::start(1, &[&kafka.topic_raw, &kafka.topic_events, &kafka.topic_deadletter], self.partitions)
             .map_err(anyhow::Error::msg)?;
         kafka.brokers = broker.bootstrap_servers().to_string();
         kafka.create_topics = false;
@@ -49,9 +51,16 @@ impl DevCmd {
         let mut ingress_args = IngressArgs::local_defaults();
         ingress_args.listen = self.listen;
         let sources = Sources::load(None, Some(&demo::sources_toml()))?;
+        let readiness_for_normalizer = readiness.clone();
         let server = IngressServer::start(&ingress_args, &kafka, sources, &telemetry, readiness, stop.clone())
             .await
             .map_err(anyhow::Error::msg)?;
+        let normalizer = std::sync::Arc::new(
+            Normalizer::new(NormalizeArgs::local_defaults(), &kafka, Sources::load(None, Some(&demo::sources_toml()))?, &telemetry)
+                .await
+                .map_err(anyhow::Error::msg)?,
+        );
+        let normalizing = tokio::spawn(normalizer.clone().run(readiness_for_normalizer, stop.clone()));
         let key_file = write_demo_key()?;
         crate::say(&banner(&kafka, server.addr, admin_addr, &key_file));
 
@@ -73,6 +82,8 @@ impl DevCmd {
             });
         }
         server.wait().await;
+        let _ = normalizing.await;
+        normalizer.flush(std::time::Duration::from_secs(5));
         admin_stop.cancel();
         let _ = admin_task.await;
         drop(broker);
@@ -131,8 +142,8 @@ fn banner(kafka: &KafkaArgs, public: SocketAddr, admin: SocketAddr, key_file: &s
     let mut out = String::new();
     out.push_str("\nchatstream dev is running (Ctrl-C to stop)\n\n");
     out.push_str(&format!(
-        "  Kafka (embedded, in memory)  {}   topics: {}, {}\n",
-        kafka.brokers, kafka.topic_raw, kafka.topic_deadletter
+        "  Kafka (embedded, in memory)  {}   topics: {}, {}, {}\n",
+        kafka.brokers, kafka.topic_raw, kafka.topic_events, kafka.topic_deadletter
     ));
     out.push_str(&format!("  Webhooks                     {base}/webhooks/{{source_id}}\n"));
     for p in Platform::ALL {
@@ -141,7 +152,7 @@ fn banner(kafka: &KafkaArgs, public: SocketAddr, admin: SocketAddr, key_file: &s
     out.push_str(&format!("  Metrics                      http://{admin}/metrics\n"));
     out.push_str(&format!("  Health                       http://{admin}/livez   http://{admin}/readyz\n"));
     out.push_str(
-        "  Roles running                ingress (normalizer, projections and the dashboard join as they are built)\n",
+        "  Roles running                ingress, normalize (projections and the dashboard join as they are built)\n",
     );
     out.push_str(&format!(
         "  Traffic                      chatstream simulate --target {base} --rate 50 --duration 30s\n\n"

@@ -3,7 +3,6 @@
 use anyhow::Context;
 use chatstream_core::{admin, shutdown, AdminArgs, KafkaArgs, Readiness, Telemetry};
 use chatstream_ingress::{IngressArgs, IngressServer};
-use chatstream_platforms::Sources;
 
 /// Options of `chatstream ingress`.
 #[derive(clap::Args)]
@@ -18,8 +17,7 @@ pub struct IngressCmd {
 
 impl IngressCmd {
     pub async fn run(self) -> anyhow::Result<()> {
-        let sources = Sources::load(self.ingress.sources_file.as_deref(), self.ingress.sources.as_deref())
-            .context("invalid webhook sources configuration")?;
+        let sources = self.ingress.sources.load().context("invalid webhook sources configuration")?;
         tracing::info!(sources = sources.len(), "webhook sources loaded");
         let telemetry = Telemetry::new();
         let readiness = Readiness::new();

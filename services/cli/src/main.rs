@@ -4,6 +4,7 @@ mod bench;
 mod dev;
 mod ingress_cmd;
 mod mock_broker;
+mod normalize_cmd;
 mod simulate_cmd;
 
 use clap::{Parser, Subcommand};
@@ -25,6 +26,8 @@ struct Cli {
 enum Command {
     /// Receive webhooks on the public port and write them to Kafka (answers 2xx only after the ack).
     Ingress(ingress_cmd::IngressCmd),
+    /// Turn raw deliveries into canonical ChatEvents (chatstream.webhooks.raw → chatstream.events).
+    Normalize(normalize_cmd::NormalizeCmd),
     /// Everything in one process for trying it out: embedded broker, ingress with demo sources.
     Dev(dev::DevCmd),
     /// Send realistic, correctly signed webhook traffic of all four platforms to an ingress.
@@ -52,6 +55,7 @@ fn main() -> anyhow::Result<()> {
     runtime.block_on(async move {
         match cli.command {
             Command::Ingress(cmd) => cmd.run().await,
+            Command::Normalize(cmd) => cmd.run().await,
             Command::Dev(cmd) => cmd.run().await,
             Command::Simulate(cmd) => cmd.run().await,
             Command::MockBroker(cmd) => cmd.run().await,

@@ -19,6 +19,9 @@ pub struct KafkaArgs {
     /// Topic of raw webhook deliveries (the system of record).
     #[arg(long = "topic-raw", env = "CHATSTREAM_TOPIC_RAW", default_value = "chatstream.webhooks.raw")]
     pub topic_raw: String,
+    /// Topic of canonical events (written by the normalizer).
+    #[arg(long = "topic-events", env = "CHATSTREAM_TOPIC_EVENTS", default_value = "chatstream.events")]
+    pub topic_events: String,
     /// Dead-letter topic for input that cannot be processed.
     #[arg(long = "topic-deadletter", env = "CHATSTREAM_TOPIC_DEADLETTER", default_value = "chatstream.deadletter")]
     pub topic_deadletter: String,
@@ -54,6 +57,7 @@ impl KafkaArgs {
             brokers: brokers.into(),
             properties: Vec::new(),
             topic_raw: "chatstream.webhooks.raw".into(),
+            topic_events: "chatstream.events".into(),
             topic_deadletter: "chatstream.deadletter".into(),
             topic_partitions: 6,
             topic_replication: 1,

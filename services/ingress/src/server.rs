@@ -10,7 +10,6 @@ use chatstream_core::{KafkaArgs, Readiness, Telemetry};
 use chatstream_platforms::Sources;
 use chatstream_schema::{Codec, RawWebhook, RegistryClient};
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -21,12 +20,8 @@ pub struct IngressArgs {
     /// Public address for `POST /webhooks/{source_id}`.
     #[arg(long = "listen", env = "CHATSTREAM_LISTEN", default_value = "0.0.0.0:8080")]
     pub listen: SocketAddr,
-    /// TOML file with the `[[source]]` entries (see deploy/sources.example.toml).
-    #[arg(long = "sources-file", env = "CHATSTREAM_SOURCES_FILE")]
-    pub sources_file: Option<PathBuf>,
-    /// `[[source]]` entries as inline TOML (added to those of the file).
-    #[arg(long = "sources", env = "CHATSTREAM_SOURCES", hide_env_values = true)]
-    pub sources: Option<String>,
+    #[command(flatten)]
+    pub sources: chatstream_platforms::SourcesArgs,
     /// Largest accepted body in bytes (larger: 413).
     #[arg(long = "body-limit-bytes", env = "CHATSTREAM_BODY_LIMIT_BYTES", default_value_t = 1024 * 1024)]
     pub body_limit_bytes: usize,
@@ -104,8 +99,7 @@ impl IngressArgs {
     pub fn local_defaults() -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-            sources_file: None,
-            sources: None,
+            sources: chatstream_platforms::SourcesArgs::default(),
             body_limit_bytes: 1024 * 1024,
             deadline_ms: 4000,
             shutdown_grace_ms: 10_000,

@@ -32,7 +32,8 @@ fn event_type(body: &Value) -> Option<String> {
 }
 
 /// Chatwoot's vendor spec.
-pub static SPEC: VendorSpec = VendorSpec { platform: Platform::Chatwoot, event_type, rules: RULES };
+pub static SPEC: VendorSpec =
+    VendorSpec { platform: Platform::Chatwoot, event_type, rules: RULES, normalize: crate::normalize::chatwoot::drafts };
 
 /// Header carrying `sha256=<hex>`.
 pub const SIGNATURE_HEADER: &str = "x-chatwoot-signature";

@@ -8,6 +8,7 @@ pub mod chatwoot;
 pub mod freshchat;
 pub mod json;
 pub mod livechat;
+pub mod normalize;
 pub mod public_key;
 pub mod routing;
 pub mod sources;
@@ -15,7 +16,7 @@ pub mod userlike;
 pub mod verify;
 
 pub use routing::{classify, Classification, Scope};
-pub use sources::{Auth, Source, SourceError, Sources};
+pub use sources::{Auth, Source, SourceError, Sources, SourcesArgs};
 pub use verify::{verify, RequestMeta, Verification, VerifyError};
 
 use std::fmt;

@@ -48,6 +48,8 @@ pub struct VendorSpec {
     pub event_type: fn(&Value) -> Option<String>,
     /// Every event type the vendor documents (current and older versions).
     pub rules: &'static [Rule],
+    /// Reads a parsed delivery into canonical event drafts (empty: the shared mechanism emits `other`).
+    pub normalize: fn(&crate::normalize::Context, &Value) -> Vec<crate::normalize::Draft>,
 }
 
 impl VendorSpec {

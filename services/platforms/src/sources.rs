@@ -16,6 +16,24 @@ pub const DEFAULT_TOLERANCE_SECONDS: u64 = 300;
 /// Default URL query parameter that carries a source token.
 pub const DEFAULT_TOKEN_QUERY: &str = "token";
 
+/// Where the sources come from (shared by every role that reads them).
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct SourcesArgs {
+    /// TOML file with the `[[source]]` entries (see deploy/sources.example.toml).
+    #[arg(long = "sources-file", env = "CHATSTREAM_SOURCES_FILE")]
+    pub sources_file: Option<PathBuf>,
+    /// `[[source]]` entries as inline TOML (added to those of the file).
+    #[arg(long = "sources", env = "CHATSTREAM_SOURCES", hide_env_values = true)]
+    pub sources: Option<String>,
+}
+
+impl SourcesArgs {
+    /// Loads the configured sources.
+    pub fn load(&self) -> Result<Sources, SourceError> {
+        Sources::load(self.sources_file.as_deref(), self.sources.as_deref())
+    }
+}
+
 /// A secret value. Its `Debug` never shows the value.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -77,6 +95,10 @@ pub struct Source {
     pub tenant: String,
     pub platform: Platform,
     pub auth: Auth,
+    /// Keep message and feedback text in canonical events (default false: chat text is personal data).
+    pub keep_message_text: bool,
+    /// Zone of naive timestamps in payloads (Userlike), default UTC.
+    pub timezone: chrono_tz::Tz,
 }
 
 impl Source {
@@ -125,6 +147,9 @@ struct RawSource {
     token: Option<SecretRef>,
     token_header: Option<String>,
     token_query: Option<String>,
+    #[serde(default)]
+    keep_message_text: bool,
+    timezone: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -311,5 +336,11 @@ fn build(r: RawSource, base_dir: Option<&Path>) -> Result<Source, SourceError> {
             return Err(invalid(format!("verification {v:?} is not available for {p}; use one of: {allowed}")));
         }
     };
-    Ok(Source { id: r.id, tenant: r.tenant, platform, auth })
+    let timezone = match r.timezone.as_deref() {
+        None => chrono_tz::UTC,
+        Some(name) => name.parse::<chrono_tz::Tz>().map_err(|_| {
+            invalid(format!("timezone {name:?} is not an IANA zone name (examples: UTC, Europe/Berlin, America/New_York)"))
+        })?,
+    };
+    Ok(Source { id: r.id, tenant: r.tenant, platform, auth, keep_message_text: r.keep_message_text, timezone })
 }

@@ -193,6 +193,11 @@ pub mod fields {
             }
         }
 
+        /// A field's raw value (nested records, unions).
+        pub fn take_value(&mut self, name: &str) -> Result<Value, DecodeError> {
+            self.take(name)
+        }
+
         fn take(&mut self, name: &str) -> Result<Value, DecodeError> {
             self.map
                 .remove(name)
@@ -238,6 +243,56 @@ pub mod fields {
             match self.take(name)? {
                 Value::TimestampMicros(v) | Value::Long(v) => Ok(v),
                 other => Err(self.wrong(name, "timestamp-micros", &other)),
+            }
+        }
+
+        /// An int field.
+        pub fn int(&mut self, name: &str) -> Result<i32, DecodeError> {
+            match self.take(name)? {
+                Value::Int(v) => Ok(v),
+                other => Err(self.wrong(name, "int", &other)),
+            }
+        }
+
+        /// A long field.
+        pub fn long(&mut self, name: &str) -> Result<i64, DecodeError> {
+            match self.take(name)? {
+                Value::Long(v) => Ok(v),
+                other => Err(self.wrong(name, "long", &other)),
+            }
+        }
+
+        /// A double field.
+        pub fn double(&mut self, name: &str) -> Result<f64, DecodeError> {
+            match self.take(name)? {
+                Value::Double(v) => Ok(v),
+                other => Err(self.wrong(name, "double", &other)),
+            }
+        }
+
+        /// An optional (`["null", "int"]`) int field.
+        pub fn opt_int(&mut self, name: &str) -> Result<Option<i32>, DecodeError> {
+            match self.take(name)? {
+                Value::Union(_, inner) => match *inner {
+                    Value::Null => Ok(None),
+                    Value::Int(v) => Ok(Some(v)),
+                    other => Err(self.wrong(name, "null or int", &other)),
+                },
+                other => Err(self.wrong(name, "null or int", &other)),
+            }
+        }
+
+        /// An array-of-strings field.
+        pub fn string_array(&mut self, name: &str) -> Result<Vec<String>, DecodeError> {
+            match self.take(name)? {
+                Value::Array(items) => items
+                    .into_iter()
+                    .map(|v| match v {
+                        Value::String(s) => Ok(s),
+                        other => Err(self.wrong(name, "array of strings", &other)),
+                    })
+                    .collect(),
+                other => Err(self.wrong(name, "array", &other)),
             }
         }
 

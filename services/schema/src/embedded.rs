@@ -68,9 +68,14 @@ pub static RAW_WEBHOOK: LazyLock<EmbeddedSchema> = LazyLock::new(|| {
     EmbeddedSchema::load("io.chatstream.v1.RawWebhook", include_str!("../../../schemas/raw_webhook.avsc"))
 });
 
+/// `ChatEvent`, the value of `chatstream.events`.
+pub static CHAT_EVENT: LazyLock<EmbeddedSchema> = LazyLock::new(|| {
+    EmbeddedSchema::load("io.chatstream.v1.ChatEvent", include_str!("../../../schemas/chat_event.avsc"))
+});
+
 /// Every embedded schema, for tooling and tests.
 pub fn all() -> Vec<&'static EmbeddedSchema> {
-    vec![&*RAW_WEBHOOK]
+    vec![&*RAW_WEBHOOK, &*CHAT_EVENT]
 }
 
 #[cfg(test)]

@@ -3,12 +3,14 @@
 //!
 //! Values are single Avro datums, never container files. Decoders accept both framings.
 
+pub mod chat_event;
 pub mod codec;
 pub mod embedded;
 pub mod framing;
 pub mod raw_webhook;
 pub mod registry;
 
+pub use chat_event::{Body, ChatEvent, Kind, Lineage};
 pub use codec::{AvroRecord, Codec, DecodeError, EncodeError};
 pub use embedded::EmbeddedSchema;
 pub use framing::{Frame, FrameError};

@@ -1,0 +1,400 @@
+//! `ChatEvent`: the canonical event, the value of `chatstream.events`.
+
+use crate::codec::{fields::Fields, AvroRecord, DecodeError};
+use crate::embedded::{EmbeddedSchema, CHAT_EVENT};
+use apache_avro::types::Value;
+
+/// What happened. Stored as its lower-case name; see `schemas/README.md` for the body each kind carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    SessionStarted,
+    SessionEnded,
+    SessionReopened,
+    SessionStatusChanged,
+    Message,
+    MessageEdited,
+    ParticipantJoined,
+    ParticipantLeft,
+    Assigned,
+    Transferred,
+    Seen,
+    UnreadAtEnd,
+    Rating,
+    RatingRemoved,
+    Feedback,
+    SurveyAnswered,
+    GoalReached,
+    Tagged,
+    Untagged,
+    AgentStatusChanged,
+    AgentRosterChanged,
+    ContactUpdated,
+    Other,
+}
+
+impl Kind {
+    /// Every kind.
+    pub const ALL: [Kind; 23] = [
+        Kind::SessionStarted,
+        Kind::SessionEnded,
+        Kind::SessionReopened,
+        Kind::SessionStatusChanged,
+        Kind::Message,
+        Kind::MessageEdited,
+        Kind::ParticipantJoined,
+        Kind::ParticipantLeft,
+        Kind::Assigned,
+        Kind::Transferred,
+        Kind::Seen,
+        Kind::UnreadAtEnd,
+        Kind::Rating,
+        Kind::RatingRemoved,
+        Kind::Feedback,
+        Kind::SurveyAnswered,
+        Kind::GoalReached,
+        Kind::Tagged,
+        Kind::Untagged,
+        Kind::AgentStatusChanged,
+        Kind::AgentRosterChanged,
+        Kind::ContactUpdated,
+        Kind::Other,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::SessionStarted => "session_started",
+            Kind::SessionEnded => "session_ended",
+            Kind::SessionReopened => "session_reopened",
+            Kind::SessionStatusChanged => "session_status_changed",
+            Kind::Message => "message",
+            Kind::MessageEdited => "message_edited",
+            Kind::ParticipantJoined => "participant_joined",
+            Kind::ParticipantLeft => "participant_left",
+            Kind::Assigned => "assigned",
+            Kind::Transferred => "transferred",
+            Kind::Seen => "seen",
+            Kind::UnreadAtEnd => "unread_at_end",
+            Kind::Rating => "rating",
+            Kind::RatingRemoved => "rating_removed",
+            Kind::Feedback => "feedback",
+            Kind::SurveyAnswered => "survey_answered",
+            Kind::GoalReached => "goal_reached",
+            Kind::Tagged => "tagged",
+            Kind::Untagged => "untagged",
+            Kind::AgentStatusChanged => "agent_status_changed",
+            Kind::AgentRosterChanged => "agent_roster_changed",
+            Kind::ContactUpdated => "contact_updated",
+            Kind::Other => "other",
+        }
+    }
+
+    /// The kind with this stored name.
+    pub fn parse(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
+/// The kind-specific part of an event.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    None,
+    SessionChange { status: Option<String>, previous_status: Option<String>, reason: Option<String>, closed_by: Option<String> },
+    Message(Message),
+    Participant { participant_id: Option<String>, role: String, reason: Option<String> },
+    Assignment { from_agent_id: Option<String>, to_agent_id: Option<String>, from_group_id: Option<String>, to_group_id: Option<String>, reason: Option<String> },
+    Seen { reader_role: String, reader_id: Option<String>, seen_up_to_micros: i64 },
+    Unread { unread_count: Option<i32> },
+    Rating(Rating),
+    Feedback { text_length: i32, text: Option<String> },
+    SurveyAnswer { form_type: String, question: String, answer: String },
+    Goal { goal: Option<String> },
+    Tag { tag: String },
+    AgentStatus { status: String, vendor_status: String },
+    AgentRoster { action: String, is_bot: bool },
+    ContactChange { changed: Vec<String> },
+}
+
+/// A chat message (or internal note).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub message_id: Option<String>,
+    /// contact, agent, bot or system.
+    pub author_role: String,
+    pub author_id: Option<String>,
+    pub internal: bool,
+    pub content_type: String,
+    pub text_length: i32,
+    pub text: Option<String>,
+}
+
+/// A rating with its scale.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rating {
+    pub vendor_score: f64,
+    pub scale_min: f64,
+    pub scale_max: f64,
+    pub normalized_score: f64,
+    pub comment: Option<String>,
+}
+
+/// Where the raw delivery is.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Lineage {
+    pub topic: String,
+    pub partition: i32,
+    pub offset: i64,
+}
+
+/// One canonical event. See `schemas/chat_event.avsc`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatEvent {
+    pub event_id: String,
+    pub tenant: String,
+    pub source_id: String,
+    pub platform: String,
+    pub chat_id: Option<String>,
+    pub session_id: Option<String>,
+    pub agent_id: Option<String>,
+    pub contact_id: Option<String>,
+    pub occurred_at_micros: i64,
+    /// `payload` or `received`.
+    pub occurred_at_source: String,
+    pub received_at_micros: i64,
+    pub kind: Kind,
+    pub vendor_event_type: Option<String>,
+    pub body: Body,
+    pub lineage: Lineage,
+}
+
+fn s(v: &str) -> Value {
+    Value::String(v.to_string())
+}
+
+fn opt(v: &Option<String>) -> Value {
+    match v {
+        Some(x) => Value::Union(1, Box::new(Value::String(x.clone()))),
+        None => Value::Union(0, Box::new(Value::Null)),
+    }
+}
+
+fn rec(fields: Vec<(&str, Value)>) -> Value {
+    Value::Record(fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+}
+
+impl Body {
+    /// Position of the body's record in the schema's union (0 = null).
+    fn branch(&self) -> u32 {
+        match self {
+            Body::None => 0,
+            Body::SessionChange { .. } => 1,
+            Body::Message(_) => 2,
+            Body::Participant { .. } => 3,
+            Body::Assignment { .. } => 4,
+            Body::Seen { .. } => 5,
+            Body::Unread { .. } => 6,
+            Body::Rating(_) => 7,
+            Body::Feedback { .. } => 8,
+            Body::SurveyAnswer { .. } => 9,
+            Body::Goal { .. } => 10,
+            Body::Tag { .. } => 11,
+            Body::AgentStatus { .. } => 12,
+            Body::AgentRoster { .. } => 13,
+            Body::ContactChange { .. } => 14,
+        }
+    }
+
+    fn to_avro(&self) -> Value {
+        let inner = match self {
+            Body::None => Value::Null,
+            Body::SessionChange { status, previous_status, reason, closed_by } => rec(vec![
+                ("status", opt(status)),
+                ("previous_status", opt(previous_status)),
+                ("reason", opt(reason)),
+                ("closed_by", opt(closed_by)),
+            ]),
+            Body::Message(m) => rec(vec![
+                ("message_id", opt(&m.message_id)),
+                ("author_role", s(&m.author_role)),
+                ("author_id", opt(&m.author_id)),
+                ("internal", Value::Boolean(m.internal)),
+                ("content_type", s(&m.content_type)),
+                ("text_length", Value::Int(m.text_length)),
+                ("text", opt(&m.text)),
+            ]),
+            Body::Participant { participant_id, role, reason } => {
+                rec(vec![("participant_id", opt(participant_id)), ("role", s(role)), ("reason", opt(reason))])
+            }
+            Body::Assignment { from_agent_id, to_agent_id, from_group_id, to_group_id, reason } => rec(vec![
+                ("from_agent_id", opt(from_agent_id)),
+                ("to_agent_id", opt(to_agent_id)),
+                ("from_group_id", opt(from_group_id)),
+                ("to_group_id", opt(to_group_id)),
+                ("reason", opt(reason)),
+            ]),
+            Body::Seen { reader_role, reader_id, seen_up_to_micros } => rec(vec![
+                ("reader_role", s(reader_role)),
+                ("reader_id", opt(reader_id)),
+                ("seen_up_to", Value::TimestampMicros(*seen_up_to_micros)),
+            ]),
+            Body::Unread { unread_count } => rec(vec![(
+                "unread_count",
+                match unread_count {
+                    Some(n) => Value::Union(1, Box::new(Value::Int(*n))),
+                    None => Value::Union(0, Box::new(Value::Null)),
+                },
+            )]),
+            Body::Rating(r) => rec(vec![
+                ("vendor_score", Value::Double(r.vendor_score)),
+                ("scale_min", Value::Double(r.scale_min)),
+                ("scale_max", Value::Double(r.scale_max)),
+                ("normalized_score", Value::Double(r.normalized_score)),
+                ("comment", opt(&r.comment)),
+            ]),
+            Body::Feedback { text_length, text } => {
+                rec(vec![("text_length", Value::Int(*text_length)), ("text", opt(text))])
+            }
+            Body::SurveyAnswer { form_type, question, answer } => {
+                rec(vec![("form_type", s(form_type)), ("question", s(question)), ("answer", s(answer))])
+            }
+            Body::Goal { goal } => rec(vec![("goal", opt(goal))]),
+            Body::Tag { tag } => rec(vec![("tag", s(tag))]),
+            Body::AgentStatus { status, vendor_status } => {
+                rec(vec![("status", s(status)), ("vendor_status", s(vendor_status))])
+            }
+            Body::AgentRoster { action, is_bot } => rec(vec![("action", s(action)), ("is_bot", Value::Boolean(*is_bot))]),
+            Body::ContactChange { changed } => {
+                rec(vec![("changed", Value::Array(changed.iter().map(|c| s(c)).collect()))])
+            }
+        };
+        Value::Union(self.branch(), Box::new(inner))
+    }
+
+    fn from_avro(value: Value) -> Result<Self, DecodeError> {
+        const R: &str = "io.chatstream.v1.ChatEvent.body";
+        let (branch, inner) = match value {
+            Value::Union(b, inner) => (b, *inner),
+            Value::Null => return Ok(Body::None),
+            other => return Err(DecodeError::Shape { record: R, detail: format!("body is not a union: {other:?}") }),
+        };
+        if branch == 0 {
+            return Ok(Body::None);
+        }
+        let mut f = Fields::of(R, inner)?;
+        Ok(match branch {
+            1 => Body::SessionChange {
+                status: f.opt_string("status")?,
+                previous_status: f.opt_string("previous_status")?,
+                reason: f.opt_string("reason")?,
+                closed_by: f.opt_string("closed_by")?,
+            },
+            2 => Body::Message(Message {
+                message_id: f.opt_string("message_id")?,
+                author_role: f.string("author_role")?,
+                author_id: f.opt_string("author_id")?,
+                internal: f.boolean("internal")?,
+                content_type: f.string("content_type")?,
+                text_length: f.int("text_length")?,
+                text: f.opt_string("text")?,
+            }),
+            3 => Body::Participant {
+                participant_id: f.opt_string("participant_id")?,
+                role: f.string("role")?,
+                reason: f.opt_string("reason")?,
+            },
+            4 => Body::Assignment {
+                from_agent_id: f.opt_string("from_agent_id")?,
+                to_agent_id: f.opt_string("to_agent_id")?,
+                from_group_id: f.opt_string("from_group_id")?,
+                to_group_id: f.opt_string("to_group_id")?,
+                reason: f.opt_string("reason")?,
+            },
+            5 => Body::Seen {
+                reader_role: f.string("reader_role")?,
+                reader_id: f.opt_string("reader_id")?,
+                seen_up_to_micros: f.micros("seen_up_to")?,
+            },
+            6 => Body::Unread { unread_count: f.opt_int("unread_count")? },
+            7 => Body::Rating(Rating {
+                vendor_score: f.double("vendor_score")?,
+                scale_min: f.double("scale_min")?,
+                scale_max: f.double("scale_max")?,
+                normalized_score: f.double("normalized_score")?,
+                comment: f.opt_string("comment")?,
+            }),
+            8 => Body::Feedback { text_length: f.int("text_length")?, text: f.opt_string("text")? },
+            9 => Body::SurveyAnswer {
+                form_type: f.string("form_type")?,
+                question: f.string("question")?,
+                answer: f.string("answer")?,
+            },
+            10 => Body::Goal { goal: f.opt_string("goal")? },
+            11 => Body::Tag { tag: f.string("tag")? },
+            12 => Body::AgentStatus { status: f.string("status")?, vendor_status: f.string("vendor_status")? },
+            13 => Body::AgentRoster { action: f.string("action")?, is_bot: f.boolean("is_bot")? },
+            14 => Body::ContactChange { changed: f.string_array("changed")? },
+            other => return Err(DecodeError::Shape { record: R, detail: format!("unknown body branch {other}") }),
+        })
+    }
+}
+
+impl AvroRecord for ChatEvent {
+    fn schema() -> &'static EmbeddedSchema {
+        &CHAT_EVENT
+    }
+
+    fn to_avro(&self) -> Value {
+        rec(vec![
+            ("event_id", s(&self.event_id)),
+            ("tenant", s(&self.tenant)),
+            ("source_id", s(&self.source_id)),
+            ("platform", s(&self.platform)),
+            ("chat_id", opt(&self.chat_id)),
+            ("session_id", opt(&self.session_id)),
+            ("agent_id", opt(&self.agent_id)),
+            ("contact_id", opt(&self.contact_id)),
+            ("occurred_at", Value::TimestampMicros(self.occurred_at_micros)),
+            ("occurred_at_source", s(&self.occurred_at_source)),
+            ("received_at", Value::TimestampMicros(self.received_at_micros)),
+            ("kind", s(self.kind.as_str())),
+            ("vendor_event_type", opt(&self.vendor_event_type)),
+            ("body", self.body.to_avro()),
+            (
+                "lineage",
+                rec(vec![
+                    ("topic", s(&self.lineage.topic)),
+                    ("partition", Value::Int(self.lineage.partition)),
+                    ("offset", Value::Long(self.lineage.offset)),
+                ]),
+            ),
+        ])
+    }
+
+    fn from_avro(value: Value) -> Result<Self, DecodeError> {
+        let mut f = Fields::of(CHAT_EVENT.full_name, value)?;
+        let kind_name = f.string("kind")?;
+        let kind = Kind::parse(&kind_name).unwrap_or(Kind::Other);
+        let mut lineage = Fields::of("io.chatstream.v1.Lineage", f.take_value("lineage")?)?;
+        Ok(Self {
+            event_id: f.string("event_id")?,
+            tenant: f.string("tenant")?,
+            source_id: f.string("source_id")?,
+            platform: f.string("platform")?,
+            chat_id: f.opt_string("chat_id")?,
+            session_id: f.opt_string("session_id")?,
+            agent_id: f.opt_string("agent_id")?,
+            contact_id: f.opt_string("contact_id")?,
+            occurred_at_micros: f.micros("occurred_at")?,
+            occurred_at_source: f.string("occurred_at_source")?,
+            received_at_micros: f.micros("received_at")?,
+            kind,
+            vendor_event_type: f.opt_string("vendor_event_type")?,
+            body: Body::from_avro(f.take_value("body")?)?,
+            lineage: Lineage {
+                topic: lineage.string("topic")?,
+                partition: lineage.int("partition")?,
+                offset: lineage.long("offset")?,
+            },
+        })
+    }
+}
