@@ -34,9 +34,12 @@ pub struct DevCmd {
 impl DevCmd {
     pub async fn run(self) -> anyhow::Result<()> {
         let mut kafka = KafkaArgs::for_brokers("");
-        let broker =
-            EmbeddedBroker::start(1, &[&kafka.topic_raw, &kafka.topic_events, &kafka.topic_deadletter], self.partitions)
-            .map_err(anyhow::Error::msg)?;
+        let broker = EmbeddedBroker::start(
+            1,
+            &[&kafka.topic_raw, &kafka.topic_events, &kafka.topic_deadletter],
+            self.partitions,
+        )
+        .map_err(anyhow::Error::msg)?;
         kafka.brokers = broker.bootstrap_servers().to_string();
         kafka.create_topics = false;
         kafka.topic_partitions = self.partitions;
@@ -56,9 +59,14 @@ impl DevCmd {
             .await
             .map_err(anyhow::Error::msg)?;
         let normalizer = std::sync::Arc::new(
-            Normalizer::new(NormalizeArgs::local_defaults(), &kafka, Sources::load(None, Some(&demo::sources_toml()))?, &telemetry)
-                .await
-                .map_err(anyhow::Error::msg)?,
+            Normalizer::new(
+                NormalizeArgs::local_defaults(),
+                &kafka,
+                Sources::load(None, Some(&demo::sources_toml()))?,
+                &telemetry,
+            )
+            .await
+            .map_err(anyhow::Error::msg)?,
         );
         let normalizing = tokio::spawn(normalizer.clone().run(readiness_for_normalizer, stop.clone()));
         let key_file = write_demo_key()?;

@@ -26,7 +26,8 @@ impl NormalizeCmd {
         let (admin_addr, admin_task) =
             admin::serve(self.admin.admin_listen, telemetry.clone(), readiness.clone(), admin_stop.clone()).await?;
         tracing::info!(%admin_addr, "admin server listening (/metrics, /livez, /readyz)");
-        let normalizer = Normalizer::new(self.normalize, &self.kafka, sources, &telemetry).await.map_err(anyhow::Error::msg)?;
+        let normalizer =
+            Normalizer::new(self.normalize, &self.kafka, sources, &telemetry).await.map_err(anyhow::Error::msg)?;
         {
             let (readiness, stop) = (readiness.clone(), stop.clone());
             tokio::spawn(async move {

@@ -105,7 +105,11 @@ impl Normalizer {
         telemetry: &Telemetry,
     ) -> Result<Self, String> {
         let events_topic = args.to_topic.clone().unwrap_or_else(|| kafka.topic_events.clone());
-        let group = if args.replay_from_start { format!("{}-replay-{events_topic}", args.group_id) } else { args.group_id.clone() };
+        let group = if args.replay_from_start {
+            format!("{}-replay-{events_topic}", args.group_id)
+        } else {
+            args.group_id.clone()
+        };
         if kafka.create_topics {
             kafka
                 .ensure_topics(&[&kafka.topic_raw, &events_topic, &kafka.topic_deadletter])
@@ -160,7 +164,11 @@ impl Normalizer {
 
     /// Runs until `shutdown` (finishing and committing the batch in hand) or, with
     /// `--exit-when-caught-up`, until every partition is consumed.
-    pub async fn run(self: std::sync::Arc<Self>, readiness: Readiness, shutdown: CancellationToken) -> Result<u64, String> {
+    pub async fn run(
+        self: std::sync::Arc<Self>,
+        readiness: Readiness,
+        shutdown: CancellationToken,
+    ) -> Result<u64, String> {
         readiness.set("normalizer", Ok(()));
         let mut processed: u64 = 0;
         loop {
@@ -185,7 +193,10 @@ impl Normalizer {
             let outgoing: Vec<Outgoing> = batch.iter().flat_map(|m| self.process(m)).collect();
             // At least once: a raw offset is stored only after all of its batch's records are acknowledged.
             if !self.produce_all(outgoing, &shutdown).await {
-                tracing::warn!(records = batch.len(), "shutting down with an unacknowledged batch; it will be consumed again");
+                tracing::warn!(
+                    records = batch.len(),
+                    "shutting down with an unacknowledged batch; it will be consumed again"
+                );
                 break;
             }
             for m in &batch {
@@ -237,10 +248,7 @@ impl Normalizer {
                 .fetch_watermarks(e.topic(), e.partition(), Duration::from_secs(5))
                 .map(|(_, h)| h)
                 .unwrap_or(i64::MAX);
-            let pos = position
-                .find_partition(e.topic(), e.partition())
-                .and_then(|p| p.offset().to_raw())
-                .unwrap_or(-1);
+            let pos = position.find_partition(e.topic(), e.partition()).and_then(|p| p.offset().to_raw()).unwrap_or(-1);
             high == 0 || pos >= high
         })
     }
@@ -300,12 +308,7 @@ impl Normalizer {
                 if let Some(tp) = &trace {
                     headers.push(("traceparent".to_string(), tp.clone()));
                 }
-                Some(Outgoing {
-                    topic: self.events_topic.clone(),
-                    key: m.key().map(<[u8]>::to_vec),
-                    payload,
-                    headers,
-                })
+                Some(Outgoing { topic: self.events_topic.clone(), key: m.key().map(<[u8]>::to_vec), payload, headers })
             })
             .collect()
     }
@@ -365,7 +368,11 @@ impl Normalizer {
             }
             outgoing = failed;
             if !outgoing.is_empty() {
-                tracing::warn!(pending = outgoing.len(), retry_in_ms = backoff.as_millis() as u64, "re-sending unacknowledged records");
+                tracing::warn!(
+                    pending = outgoing.len(),
+                    retry_in_ms = backoff.as_millis() as u64,
+                    "re-sending unacknowledged records"
+                );
                 tokio::select! {
                     _ = tokio::time::sleep(backoff) => {}
                     // On shutdown the unacknowledged batch is abandoned uncommitted: it is consumed again.

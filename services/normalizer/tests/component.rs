@@ -230,8 +230,10 @@ async fn offsets_are_committed_only_after_the_events_are_acknowledged() {
     mock.clear_request_errors(rdkafka::types::RDKafkaApiKey::Produce);
     assert_eq!(run_until_caught_up(&kafka, "g3").await, 200);
     let codec = Codec::<ChatEvent>::single_object();
-    let ids: HashSet<String> =
-        read_all(&kafka, &kafka.topic_events).iter().map(|m| codec.decode(m.payload().unwrap()).unwrap().event_id).collect();
+    let ids: HashSet<String> = read_all(&kafka, &kafka.topic_events)
+        .iter()
+        .map(|m| codec.decode(m.payload().unwrap()).unwrap().event_id)
+        .collect();
     let expected: HashSet<String> = expected_events(&raws).into_keys().collect();
     assert!(expected.is_subset(&ids), "{} expected events missing", expected.difference(&ids).count());
     assert!(ids.is_subset(&expected), "events with unexpected ids were produced");

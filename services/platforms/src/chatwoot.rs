@@ -6,8 +6,10 @@ use crate::routing::{Rule, VendorSpec};
 use crate::Platform;
 use serde_json::Value;
 
-const MESSAGE_CHAT: &[&str] = &["conversation.id", "conversation_id"];
-const CONVERSATION: &[&str] = &["id", "conversation.id"];
+// The display id (a per-account sequence) is the chat id users see; payloads that also carry the
+// database id name the display id `display_id`.
+const MESSAGE_CHAT: &[&str] = &["conversation.display_id", "conversation.id", "conversation_id"];
+const CONVERSATION: &[&str] = &["display_id", "id", "conversation.id"];
 
 /// Subscribable events, listener-only inbox events and the agent-bot events.
 pub static RULES: &[Rule] = &[
@@ -32,8 +34,12 @@ fn event_type(body: &Value) -> Option<String> {
 }
 
 /// Chatwoot's vendor spec.
-pub static SPEC: VendorSpec =
-    VendorSpec { platform: Platform::Chatwoot, event_type, rules: RULES, normalize: crate::normalize::chatwoot::drafts };
+pub static SPEC: VendorSpec = VendorSpec {
+    platform: Platform::Chatwoot,
+    event_type,
+    rules: RULES,
+    normalize: crate::normalize::chatwoot::drafts,
+};
 
 /// Header carrying `sha256=<hex>`.
 pub const SIGNATURE_HEADER: &str = "x-chatwoot-signature";

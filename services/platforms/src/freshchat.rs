@@ -25,8 +25,12 @@ fn event_type(body: &Value) -> Option<String> {
 }
 
 /// Freshchat's vendor spec.
-pub static SPEC: VendorSpec =
-    VendorSpec { platform: Platform::Freshchat, event_type, rules: RULES, normalize: crate::normalize::freshchat::drafts };
+pub static SPEC: VendorSpec = VendorSpec {
+    platform: Platform::Freshchat,
+    event_type,
+    rules: RULES,
+    normalize: crate::normalize::freshchat::drafts,
+};
 
 /// Header carrying the base64 RSA signature (matched case-insensitively).
 pub const SIGNATURE_HEADER: &str = "x-freshchat-signature";

@@ -77,8 +77,12 @@ fn event_type(body: &Value) -> Option<String> {
 }
 
 /// LiveChat's vendor spec.
-pub static SPEC: VendorSpec =
-    VendorSpec { platform: Platform::LiveChat, event_type, rules: RULES, normalize: crate::normalize::livechat::drafts };
+pub static SPEC: VendorSpec = VendorSpec {
+    platform: Platform::LiveChat,
+    event_type,
+    rules: RULES,
+    normalize: crate::normalize::livechat::drafts,
+};
 
 /// The byte ranges of every top-level `"secret_key"` string value in a raw JSON body (content between
 /// the quotes). Used to redact the secret while keeping every other byte as received.

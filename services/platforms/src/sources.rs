@@ -339,7 +339,9 @@ fn build(r: RawSource, base_dir: Option<&Path>) -> Result<Source, SourceError> {
     let timezone = match r.timezone.as_deref() {
         None => chrono_tz::UTC,
         Some(name) => name.parse::<chrono_tz::Tz>().map_err(|_| {
-            invalid(format!("timezone {name:?} is not an IANA zone name (examples: UTC, Europe/Berlin, America/New_York)"))
+            invalid(format!(
+                "timezone {name:?} is not an IANA zone name (examples: UTC, Europe/Berlin, America/New_York)"
+            ))
         })?,
     };
     Ok(Source { id: r.id, tenant: r.tenant, platform, auth, keep_message_text: r.keep_message_text, timezone })

@@ -52,5 +52,9 @@ fn event_type(body: &Value) -> Option<String> {
 }
 
 /// Userlike's vendor spec.
-pub static SPEC: VendorSpec =
-    VendorSpec { platform: Platform::Userlike, event_type, rules: RULES, normalize: crate::normalize::userlike::drafts };
+pub static SPEC: VendorSpec = VendorSpec {
+    platform: Platform::Userlike,
+    event_type,
+    rules: RULES,
+    normalize: crate::normalize::userlike::drafts,
+};

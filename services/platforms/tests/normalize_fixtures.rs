@@ -118,7 +118,8 @@ fn check_platform(platform: Platform) {
             Err(_) if f.documented => failures.push(format!("{}: no expectation at expected/{}", f.file, f.file)),
             Err(_) => {}
             Ok(text) => {
-                let expected: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("expected/{}: {e}", f.file));
+                let expected: Value =
+                    serde_json::from_str(&text).unwrap_or_else(|e| panic!("expected/{}: {e}", f.file));
                 if expected != actual {
                     failures.push(format!(
                         "{}:\n  expected {}\n  actual   {}",

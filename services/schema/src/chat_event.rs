@@ -99,20 +99,60 @@ impl Kind {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Body {
     None,
-    SessionChange { status: Option<String>, previous_status: Option<String>, reason: Option<String>, closed_by: Option<String> },
+    SessionChange {
+        status: Option<String>,
+        previous_status: Option<String>,
+        reason: Option<String>,
+        closed_by: Option<String>,
+    },
     Message(Message),
-    Participant { participant_id: Option<String>, role: String, reason: Option<String> },
-    Assignment { from_agent_id: Option<String>, to_agent_id: Option<String>, from_group_id: Option<String>, to_group_id: Option<String>, reason: Option<String> },
-    Seen { reader_role: String, reader_id: Option<String>, seen_up_to_micros: i64 },
-    Unread { unread_count: Option<i32> },
+    Participant {
+        participant_id: Option<String>,
+        role: String,
+        reason: Option<String>,
+    },
+    Assignment {
+        from_agent_id: Option<String>,
+        to_agent_id: Option<String>,
+        from_group_id: Option<String>,
+        to_group_id: Option<String>,
+        reason: Option<String>,
+    },
+    Seen {
+        reader_role: String,
+        reader_id: Option<String>,
+        seen_up_to_micros: i64,
+    },
+    Unread {
+        unread_count: Option<i32>,
+    },
     Rating(Rating),
-    Feedback { text_length: i32, text: Option<String> },
-    SurveyAnswer { form_type: String, question: String, answer: String },
-    Goal { goal: Option<String> },
-    Tag { tag: String },
-    AgentStatus { status: String, vendor_status: String },
-    AgentRoster { action: String, is_bot: bool },
-    ContactChange { changed: Vec<String> },
+    Feedback {
+        text_length: i32,
+        text: Option<String>,
+    },
+    SurveyAnswer {
+        form_type: String,
+        question: String,
+        answer: String,
+    },
+    Goal {
+        goal: Option<String>,
+    },
+    Tag {
+        tag: String,
+    },
+    AgentStatus {
+        status: String,
+        vendor_status: String,
+    },
+    AgentRoster {
+        action: String,
+        is_bot: bool,
+    },
+    ContactChange {
+        changed: Vec<String>,
+    },
 }
 
 /// A chat message (or internal note).
@@ -262,7 +302,9 @@ impl Body {
             Body::AgentStatus { status, vendor_status } => {
                 rec(vec![("status", s(status)), ("vendor_status", s(vendor_status))])
             }
-            Body::AgentRoster { action, is_bot } => rec(vec![("action", s(action)), ("is_bot", Value::Boolean(*is_bot))]),
+            Body::AgentRoster { action, is_bot } => {
+                rec(vec![("action", s(action)), ("is_bot", Value::Boolean(*is_bot))])
+            }
             Body::ContactChange { changed } => {
                 rec(vec![("changed", Value::Array(changed.iter().map(|c| s(c)).collect()))])
             }

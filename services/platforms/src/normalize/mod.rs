@@ -157,6 +157,11 @@ fn without_text(body: Body) -> Body {
             Body::Message(m)
         }
         Body::Feedback { text_length, .. } => Body::Feedback { text_length, text: None },
+        // A rating's comment is the customer's free text.
+        Body::Rating(mut r) => {
+            r.comment = None;
+            Body::Rating(r)
+        }
         // Pre-chat forms ask for names, e-mails and the like: personal data, kept only with the text.
         // Post-chat survey answers (satisfaction choices) are what the ratings projection needs.
         Body::SurveyAnswer { form_type, question, .. } if form_type == "prechat" => {
