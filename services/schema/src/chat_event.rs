@@ -312,25 +312,26 @@ impl Body {
         Value::Union(self.branch(), Box::new(inner))
     }
 
-    fn from_avro(value: Value) -> Result<Self, DecodeError> {
+    /// Reads a body by the record NAME of the writer's union branch (so branches may be added anywhere).
+    fn from_avro(value: Value, writer_branches: &[Option<String>]) -> Result<Self, DecodeError> {
         const R: &str = "io.chatstream.v1.ChatEvent.body";
         let (branch, inner) = match value {
             Value::Union(b, inner) => (b, *inner),
             Value::Null => return Ok(Body::None),
             other => return Err(DecodeError::Shape { record: R, detail: format!("body is not a union: {other:?}") }),
         };
-        if branch == 0 {
+        let Some(Some(name)) = writer_branches.get(branch as usize) else {
             return Ok(Body::None);
-        }
+        };
         let mut f = Fields::of(R, inner)?;
-        Ok(match branch {
-            1 => Body::SessionChange {
+        Ok(match name.as_str() {
+            "SessionChange" => Body::SessionChange {
                 status: f.opt_string("status")?,
                 previous_status: f.opt_string("previous_status")?,
                 reason: f.opt_string("reason")?,
                 closed_by: f.opt_string("closed_by")?,
             },
-            2 => Body::Message(Message {
+            "Message" => Body::Message(Message {
                 message_id: f.opt_string("message_id")?,
                 author_role: f.string("author_role")?,
                 author_id: f.opt_string("author_id")?,
@@ -339,45 +340,64 @@ impl Body {
                 text_length: f.int("text_length")?,
                 text: f.opt_string("text")?,
             }),
-            3 => Body::Participant {
+            "Participant" => Body::Participant {
                 participant_id: f.opt_string("participant_id")?,
                 role: f.string("role")?,
                 reason: f.opt_string("reason")?,
             },
-            4 => Body::Assignment {
+            "Assignment" => Body::Assignment {
                 from_agent_id: f.opt_string("from_agent_id")?,
                 to_agent_id: f.opt_string("to_agent_id")?,
                 from_group_id: f.opt_string("from_group_id")?,
                 to_group_id: f.opt_string("to_group_id")?,
                 reason: f.opt_string("reason")?,
             },
-            5 => Body::Seen {
+            "Seen" => Body::Seen {
                 reader_role: f.string("reader_role")?,
                 reader_id: f.opt_string("reader_id")?,
                 seen_up_to_micros: f.micros("seen_up_to")?,
             },
-            6 => Body::Unread { unread_count: f.opt_int("unread_count")? },
-            7 => Body::Rating(Rating {
+            "Unread" => Body::Unread { unread_count: f.opt_int("unread_count")? },
+            "Rating" => Body::Rating(Rating {
                 vendor_score: f.double("vendor_score")?,
                 scale_min: f.double("scale_min")?,
                 scale_max: f.double("scale_max")?,
                 normalized_score: f.double("normalized_score")?,
                 comment: f.opt_string("comment")?,
             }),
-            8 => Body::Feedback { text_length: f.int("text_length")?, text: f.opt_string("text")? },
-            9 => Body::SurveyAnswer {
+            "Feedback" => Body::Feedback { text_length: f.int("text_length")?, text: f.opt_string("text")? },
+            "SurveyAnswer" => Body::SurveyAnswer {
                 form_type: f.string("form_type")?,
                 question: f.string("question")?,
                 answer: f.string("answer")?,
             },
-            10 => Body::Goal { goal: f.opt_string("goal")? },
-            11 => Body::Tag { tag: f.string("tag")? },
-            12 => Body::AgentStatus { status: f.string("status")?, vendor_status: f.string("vendor_status")? },
-            13 => Body::AgentRoster { action: f.string("action")?, is_bot: f.boolean("is_bot")? },
-            14 => Body::ContactChange { changed: f.string_array("changed")? },
-            other => return Err(DecodeError::Shape { record: R, detail: format!("unknown body branch {other}") }),
+            "Goal" => Body::Goal { goal: f.opt_string("goal")? },
+            "Tag" => Body::Tag { tag: f.string("tag")? },
+            "AgentStatus" => {
+                Body::AgentStatus { status: f.string("status")?, vendor_status: f.string("vendor_status")? }
+            }
+            "AgentRoster" => Body::AgentRoster { action: f.string("action")?, is_bot: f.boolean("is_bot")? },
+            "ContactChange" => Body::ContactChange { changed: f.string_array("changed")? },
+            // A body kind newer than this reader: the event is still usable without it.
+            _ => Body::None,
         })
     }
+}
+
+/// The record names of the `body` union's branches in `schema` (None for `null`).
+fn body_branch_names(schema: &apache_avro::Schema) -> Vec<Option<String>> {
+    use apache_avro::Schema;
+    let Schema::Record(record) = schema else { return Vec::new() };
+    let Some(field) = record.fields.iter().find(|f| f.name == "body") else { return Vec::new() };
+    let Schema::Union(union) = &field.schema else { return Vec::new() };
+    union
+        .variants()
+        .iter()
+        .map(|v| match v {
+            Schema::Record(r) => Some(r.name.name().to_string()),
+            _ => None,
+        })
+        .collect()
 }
 
 impl AvroRecord for ChatEvent {
@@ -412,7 +432,8 @@ impl AvroRecord for ChatEvent {
         ])
     }
 
-    fn from_avro(value: Value) -> Result<Self, DecodeError> {
+    fn from_avro(value: Value, writer: &apache_avro::Schema) -> Result<Self, DecodeError> {
+        let branches = body_branch_names(writer);
         let mut f = Fields::of(CHAT_EVENT.full_name, value)?;
         let kind_name = f.string("kind")?;
         let kind = Kind::parse(&kind_name).unwrap_or(Kind::Other);
@@ -431,7 +452,7 @@ impl AvroRecord for ChatEvent {
             received_at_micros: f.micros("received_at")?,
             kind,
             vendor_event_type: f.opt_string("vendor_event_type")?,
-            body: Body::from_avro(f.take_value("body")?)?,
+            body: Body::from_avro(f.take_value("body")?, &branches)?,
             lineage: Lineage {
                 topic: lineage.string("topic")?,
                 partition: lineage.int("partition")?,

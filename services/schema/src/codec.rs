@@ -20,8 +20,10 @@ pub trait AvroRecord: Sized {
     }
     /// The record as an Avro value of [`AvroRecord::schema`].
     fn to_avro(&self) -> Value;
-    /// The record from an Avro value already resolved to the current schema.
-    fn from_avro(value: Value) -> Result<Self, DecodeError>;
+    /// The record from a value read with `writer`, the schema it was written with (the current one or an
+    /// earlier version). Fields an earlier version lacks take their defaults; union branches are matched
+    /// by record name, never by position.
+    fn from_avro(value: Value, writer: &Schema) -> Result<Self, DecodeError>;
 }
 
 /// Why a record could not be encoded.
@@ -55,8 +57,8 @@ pub enum DecodeError {
 pub struct Codec<T: AvroRecord> {
     writer: GenericDatumWriter<'static>,
     header: Vec<u8>,
-    by_fingerprint: HashMap<[u8; 8], GenericDatumReader<'static>>,
-    by_registry_id: RwLock<HashMap<u32, &'static GenericDatumReader<'static>>>,
+    by_fingerprint: HashMap<[u8; 8], (&'static Schema, GenericDatumReader<'static>)>,
+    by_registry_id: RwLock<HashMap<u32, (&'static Schema, &'static GenericDatumReader<'static>)>>,
     _record: PhantomData<fn() -> T>,
 }
 
@@ -66,10 +68,11 @@ impl<T: AvroRecord> std::fmt::Debug for Codec<T> {
     }
 }
 
-fn reader_for(writer: &'static Schema, current: &'static Schema) -> GenericDatumReader<'static> {
-    let builder = GenericDatumReader::builder(writer);
-    let built = if std::ptr::eq(writer, current) { builder.build() } else { builder.reader_schema(current).build() };
-    built.unwrap_or_else(|e| panic!("schema resolution setup failed: {e}"))
+/// A reader of data written with `writer`, without apache-avro's schema resolution: that matches union
+/// branches structurally (a record of one name can land in another record whose fields all have
+/// defaults), so `AvroRecord::from_avro` resolves fields and branches by name instead.
+fn reader_for(writer: &'static Schema) -> GenericDatumReader<'static> {
+    GenericDatumReader::builder(writer).build().unwrap_or_else(|e| panic!("reader setup failed: {e}"))
 }
 
 impl<T: AvroRecord> Codec<T> {
@@ -98,26 +101,25 @@ impl<T: AvroRecord> Codec<T> {
             .build()
             .unwrap_or_else(|e| panic!("writer setup for {} failed: {e}", embedded.full_name));
         let mut by_fingerprint = HashMap::new();
-        by_fingerprint.insert(embedded.fingerprint, reader_for(current, current));
+        by_fingerprint.insert(embedded.fingerprint, (current, reader_for(current)));
         for old in T::history() {
             let old: &'static Schema = Box::leak(Box::new(
                 Schema::parse_str(old).unwrap_or_else(|e| panic!("historic schema does not parse: {e}")),
             ));
-            by_fingerprint.insert(fingerprint_of(old), reader_for(old, current));
+            by_fingerprint.insert(fingerprint_of(old), (old, reader_for(old)));
         }
         Self { writer, header, by_fingerprint, by_registry_id: RwLock::new(HashMap::new()), _record: PhantomData }
     }
 
     /// Teaches the decoder which writer schema a Confluent schema id stands for.
     pub fn learn_schema_id(&self, schema_id: u32, writer: &Schema) {
-        let current: &'static Schema = &T::schema().schema;
-        let reader: &'static GenericDatumReader<'static> = if fingerprint_of(writer) == T::schema().fingerprint {
-            Box::leak(Box::new(reader_for(current, current)))
+        let schema: &'static Schema = if fingerprint_of(writer) == T::schema().fingerprint {
+            &T::schema().schema
         } else {
-            let leaked: &'static Schema = Box::leak(Box::new(writer.clone()));
-            Box::leak(Box::new(reader_for(leaked, current)))
+            Box::leak(Box::new(writer.clone()))
         };
-        self.by_registry_id.write().unwrap_or_else(|p| p.into_inner()).insert(schema_id, reader);
+        let reader: &'static GenericDatumReader<'static> = Box::leak(Box::new(reader_for(schema)));
+        self.by_registry_id.write().unwrap_or_else(|p| p.into_inner()).insert(schema_id, (schema, reader));
     }
 
     /// Encodes one record, framed.
@@ -139,22 +141,22 @@ impl<T: AvroRecord> Codec<T> {
     /// Decodes one framed record (single-object or Confluent).
     pub fn decode(&self, bytes: &[u8]) -> Result<T, DecodeError> {
         let record = T::schema().full_name;
-        let (reader, mut datum) = match Frame::parse(bytes)? {
+        let (writer, reader, mut datum) = match Frame::parse(bytes)? {
             Frame::SingleObject { fingerprint, datum } => {
-                let reader = self
+                let (writer, reader) = self
                     .by_fingerprint
                     .get(&fingerprint)
                     .ok_or_else(|| DecodeError::UnknownFingerprint(hex(&fingerprint), record))?;
-                (reader, datum)
+                (*writer, reader, datum)
             }
             Frame::Confluent { schema_id, datum } => {
-                let reader = *self
+                let (writer, reader) = *self
                     .by_registry_id
                     .read()
                     .unwrap_or_else(|p| p.into_inner())
                     .get(&schema_id)
                     .ok_or(DecodeError::UnknownSchemaId(schema_id))?;
-                (reader, datum)
+                (writer, reader, datum)
             }
         };
         let value = reader.read_value(&mut datum).map_err(|e| DecodeError::Avro { record, detail: e.to_string() })?;
@@ -164,7 +166,7 @@ impl<T: AvroRecord> Codec<T> {
                 detail: format!("{} trailing bytes after the datum", datum.len()),
             });
         }
-        T::from_avro(value)
+        T::from_avro(value, writer)
     }
 }
 
@@ -216,9 +218,10 @@ pub mod fields {
             }
         }
 
-        /// An optional (`["null", "string"]`) string field.
+        /// An optional (`["null", "string"]`) string field; absent (written by an earlier version) is None.
         pub fn opt_string(&mut self, name: &str) -> Result<Option<String>, DecodeError> {
-            match self.take(name)? {
+            let Some(value) = self.map.remove(name) else { return Ok(None) };
+            match value {
                 Value::Union(_, inner) => match *inner {
                     Value::Null => Ok(None),
                     Value::String(s) => Ok(Some(s)),
@@ -270,9 +273,10 @@ pub mod fields {
             }
         }
 
-        /// An optional (`["null", "int"]`) int field.
+        /// An optional (`["null", "int"]`) int field; absent (written by an earlier version) is None.
         pub fn opt_int(&mut self, name: &str) -> Result<Option<i32>, DecodeError> {
-            match self.take(name)? {
+            let Some(value) = self.map.remove(name) else { return Ok(None) };
+            match value {
                 Value::Union(_, inner) => match *inner {
                     Value::Null => Ok(None),
                     Value::Int(v) => Ok(Some(v)),

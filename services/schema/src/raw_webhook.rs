@@ -54,7 +54,7 @@ impl AvroRecord for RawWebhook {
         ])
     }
 
-    fn from_avro(value: Value) -> Result<Self, DecodeError> {
+    fn from_avro(value: Value, _writer: &apache_avro::Schema) -> Result<Self, DecodeError> {
         let mut f = Fields::of(RAW_WEBHOOK.full_name, value)?;
         Ok(Self {
             ingress_version: f.string("ingress_version")?,
