@@ -17,12 +17,31 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 pub enum BenchCmd {
     /// Ingress throughput, latency and memory against a bare axum endpoint (same traffic, same machine).
     Ingress(IngressBench),
+    /// Normalizer throughput on a pre-filled raw topic, next to consume-and-decode and produce-only ceilings.
+    Normalize(NormalizeBench),
     /// (internal) A bare axum endpoint that reads the body and answers 200, the ingress's ceiling.
     #[command(hide = true)]
     BareTarget {
         #[arg(long)]
         listen: SocketAddr,
     },
+}
+
+/// Options of `chatstream bench normalize`.
+#[derive(clap::Args)]
+pub struct NormalizeBench {
+    /// Raw deliveries in the pre-filled topic.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub deliveries: usize,
+    /// Distinct simulated deliveries, cycled to fill the topic (generation is not what is measured).
+    #[arg(long, default_value_t = 50_000)]
+    pub distinct: usize,
+    /// Partitions of the topics.
+    #[arg(long, default_value_t = 6)]
+    pub partitions: i32,
+    /// Seed of the traffic.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 /// Options of `chatstream bench ingress`.
@@ -46,6 +65,7 @@ impl BenchCmd {
     pub async fn run(self) -> anyhow::Result<()> {
         match self {
             BenchCmd::Ingress(b) => b.run().await,
+            BenchCmd::Normalize(b) => crate::bench_normalize::run(b).await,
             BenchCmd::BareTarget { listen } => bare_target(listen).await,
         }
     }
@@ -139,9 +159,10 @@ async fn wait_ready(t: &Target) -> anyhow::Result<()> {
     anyhow::bail!("{} did not become ready within 30 s", t.name)
 }
 
-fn spawn_broker(exe: &std::path::Path) -> anyhow::Result<(Child, String)> {
+pub(crate) fn spawn_broker(exe: &std::path::Path, partitions: i32, topics: &[&str]) -> anyhow::Result<(Child, String)> {
     let mut child = Command::new(exe)
-        .args(["mock-broker", "--topic-partitions", "6"])
+        .args(["mock-broker", "--topic-partitions", &partitions.to_string()])
+        .args(topics.iter().flat_map(|t| ["--topic", t]))
         .env("CHATSTREAM_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -163,7 +184,7 @@ impl IngressBench {
         let avg_body = deliveries.iter().map(|d| d.body.len()).sum::<usize>() / deliveries.len().max(1);
         let pool = Arc::new(Pool::new(deliveries));
 
-        let (mut broker, bootstrap) = spawn_broker(&exe)?;
+        let (mut broker, bootstrap) = spawn_broker(&exe, 6, &["chatstream.webhooks.raw", "chatstream.deadletter"])?;
         let (public, admin) = (free_addr()?, free_addr()?);
         let ingress = Command::new(&exe)
             .args(["ingress", "--listen", &public.to_string(), "--admin-listen", &admin.to_string()])

@@ -1,6 +1,7 @@
 //! `chatstream`: one binary, one subcommand per role.
 
 mod bench;
+mod bench_normalize;
 mod dev;
 mod ingress_cmd;
 mod mock_broker;
