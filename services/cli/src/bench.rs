@@ -159,7 +159,7 @@ async fn wait_ready(t: &Target) -> anyhow::Result<()> {
     anyhow::bail!("{} did not become ready within 30 s", t.name)
 }
 
-pub(crate) fn spawn_broker(exe: &std::path::Path, partitions: i32, topics: &[&str]) -> anyhow::Result<(Child, String)> {
+fn spawn_broker(exe: &std::path::Path, partitions: i32, topics: &[&str]) -> anyhow::Result<(Child, String)> {
     let mut child = Command::new(exe)
         .args(["mock-broker", "--topic-partitions", &partitions.to_string()])
         .args(topics.iter().flat_map(|t| ["--topic", t]))

@@ -31,8 +31,8 @@ pub struct NormalizeArgs {
     /// Re-derive events from the start of the raw log (own consumer group per target topic).
     #[arg(long = "replay-from-start")]
     pub replay_from_start: bool,
-    /// Write events to this topic instead of the events topic (with --replay-from-start: a fresh one).
-    #[arg(long = "to-topic")]
+    /// With --replay-from-start: write events to this (fresh) topic instead of the events topic.
+    #[arg(long = "to-topic", requires = "replay_from_start")]
     pub to_topic: Option<String>,
     /// Stop once every raw partition is consumed to its end (one-shot replays, benchmarks).
     #[arg(long = "exit-when-caught-up")]
@@ -87,6 +87,7 @@ pub struct Normalizer {
     consumer: StreamConsumer<LagContext>,
     producer: FutureProducer,
     raw_codec: Codec<RawWebhook>,
+    registry: Option<chatstream_schema::RegistryClient>,
     event_codec: Codec<ChatEvent>,
     sources: Sources,
     metrics: NormalizerMetrics,
@@ -135,10 +136,13 @@ impl Normalizer {
             .client_config(&producer_settings(Duration::from_secs(30), 4 * 1024 * 1024))
             .create()
             .map_err(|e| format!("cannot create the Kafka producer: {e}"))?;
-        let event_codec = match &kafka.schema_registry_url {
+        let registry = match &kafka.schema_registry_url {
+            None => None,
+            Some(url) => Some(chatstream_schema::RegistryClient::new(url).map_err(|e| e.to_string())?),
+        };
+        let event_codec = match &registry {
             None => Codec::<ChatEvent>::single_object(),
-            Some(url) => {
-                let client = chatstream_schema::RegistryClient::new(url).map_err(|e| e.to_string())?;
+            Some(client) => {
                 let subject = format!("{events_topic}-value");
                 let id = client
                     .register(&subject, chatstream_schema::embedded::CHAT_EVENT.json)
@@ -152,6 +156,7 @@ impl Normalizer {
             consumer,
             producer,
             raw_codec: Codec::<RawWebhook>::single_object(),
+            registry,
             event_codec,
             sources,
             metrics,
@@ -190,6 +195,7 @@ impl Normalizer {
                 }
                 continue;
             }
+            self.learn_schema_ids(&batch).await;
             let outgoing: Vec<Outgoing> = batch.iter().flat_map(|m| self.process(m)).collect();
             // At least once: a raw offset is stored only after all of its batch's records are acknowledged.
             if !self.produce_all(outgoing, &shutdown).await {
@@ -213,6 +219,31 @@ impl Normalizer {
         }
         tracing::info!(processed, "normalizer stopped");
         Ok(processed)
+    }
+
+    /// Raw records written with a schema registry name their writer schema by id: fetch ids not seen yet.
+    async fn learn_schema_ids(&self, batch: &[OwnedMessage]) {
+        let Some(registry) = &self.registry else { return };
+        let mut ids: Vec<u32> = batch
+            .iter()
+            .filter_map(|m| match chatstream_schema::Frame::parse(m.payload().unwrap_or_default()) {
+                Ok(chatstream_schema::Frame::Confluent { schema_id, .. })
+                    if !self.raw_codec.knows_schema_id(schema_id) =>
+                {
+                    Some(schema_id)
+                }
+                _ => None,
+            })
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids {
+            match registry.schema_by_id(id).await.map(|text| apache_avro::Schema::parse_str(&text)) {
+                Ok(Ok(schema)) => self.raw_codec.learn_schema_id(id, &schema),
+                Ok(Err(e)) => tracing::warn!(id, error = %e, "registry schema does not parse"),
+                Err(e) => tracing::warn!(id, error = %e, "cannot fetch a writer schema; its records are dead-lettered"),
+            }
+        }
     }
 
     async fn next_batch(&self) -> Result<Vec<OwnedMessage>, KafkaError> {
@@ -289,17 +320,19 @@ impl Normalizer {
         self.metrics.normalize_seconds.with_label_values(&[platform.as_str()]).observe(started.elapsed().as_secs_f64());
         self.metrics.deliveries.with_label_values(&[platform.as_str(), "normalized"]).inc();
         let trace = header(m, "traceparent");
+        let mut encoded = Vec::with_capacity(events.len());
+        for e in &events {
+            match self.event_codec.encode(e) {
+                Ok(p) => encoded.push(p),
+                // Never skip: a record whose events cannot be encoded is kept as a dead letter instead.
+                Err(err) => return vec![self.dead_letter(m, "unencodable", &err.to_string(), platform.as_str())],
+            }
+        }
         events
             .iter()
-            .filter_map(|e| {
+            .zip(encoded)
+            .map(|(e, payload)| {
                 self.metrics.events.with_label_values(&[platform.as_str(), e.kind.as_str()]).inc();
-                let payload = match self.event_codec.encode(e) {
-                    Ok(p) => p,
-                    Err(err) => {
-                        tracing::error!(error = %err, "encoding an event failed");
-                        return None;
-                    }
-                };
                 let mut headers = vec![
                     ("platform".to_string(), platform.as_str().as_bytes().to_vec()),
                     ("kind".to_string(), e.kind.as_str().as_bytes().to_vec()),
@@ -308,7 +341,7 @@ impl Normalizer {
                 if let Some(tp) = &trace {
                     headers.push(("traceparent".to_string(), tp.clone()));
                 }
-                Some(Outgoing { topic: self.events_topic.clone(), key: m.key().map(<[u8]>::to_vec), payload, headers })
+                Outgoing { topic: self.events_topic.clone(), key: m.key().map(<[u8]>::to_vec), payload, headers }
             })
             .collect()
     }

@@ -240,3 +240,35 @@ async fn offsets_are_committed_only_after_the_events_are_acknowledged() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(committed(&kafka, "g3"), 200, "after the acknowledgements every raw offset is committed");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replay_from_start_re_derives_the_same_events_into_a_new_topic() {
+    let mock = MockCluster::new(1).unwrap();
+    let kafka = kafka_for(&mock);
+    mock.create_topic("chatstream.events.v2", PARTITIONS, 1).unwrap();
+    let raws = raw_records(150);
+    produce_raw(&kafka, &encoded(&raws));
+    assert_eq!(run_until_caught_up(&kafka, "live").await, 150);
+
+    let mut args = NormalizeArgs::local_defaults();
+    args.group_id = "live".into();
+    args.replay_from_start = true;
+    args.to_topic = Some("chatstream.events.v2".into());
+    args.exit_when_caught_up = true;
+    let replay = Arc::new(Normalizer::new(args, &kafka, demo_sources(), &Telemetry::new()).await.unwrap());
+    assert_eq!(replay.events_topic(), "chatstream.events.v2");
+    // Its own consumer group: the live group's progress does not hide the raw log from the replay.
+    assert_eq!(replay.clone().run(Readiness::new(), CancellationToken::new()).await.unwrap(), 150);
+    replay.flush(Duration::from_secs(5));
+
+    let codec = Codec::<ChatEvent>::single_object();
+    let ids = |topic: &str| -> Vec<String> {
+        let mut v: Vec<String> =
+            read_all(&kafka, topic).iter().map(|m| codec.decode(m.payload().unwrap()).unwrap().event_id).collect();
+        v.sort();
+        v
+    };
+    let (v1, v2) = (ids(&kafka.topic_events), ids("chatstream.events.v2"));
+    assert!(!v1.is_empty());
+    assert_eq!(v1, v2, "a replay must yield the same events");
+}

@@ -122,6 +122,11 @@ impl<T: AvroRecord> Codec<T> {
         self.by_registry_id.write().unwrap_or_else(|p| p.into_inner()).insert(schema_id, (schema, reader));
     }
 
+    /// Whether the decoder knows the writer schema of a Confluent schema id.
+    pub fn knows_schema_id(&self, schema_id: u32) -> bool {
+        self.by_registry_id.read().unwrap_or_else(|p| p.into_inner()).contains_key(&schema_id)
+    }
+
     /// Encodes one record, framed.
     pub fn encode(&self, record: &T) -> Result<Vec<u8>, EncodeError> {
         let mut out = Vec::with_capacity(256);

@@ -172,7 +172,8 @@ impl<'a> Snapshot<'a> {
                 to_group_id: None,
                 reason: None,
             };
-            d.identity = Some(format!("assigned:{}:{agent}", self.chat()));
+            // Timed like the status fact: A → B → A must not collapse the second assignment to A into the first.
+            d.identity = self.timed(format!("assigned:{}:{agent}", self.chat()));
             out.push(d);
         }
         if let Some(d) = self.agent_status() {

@@ -104,7 +104,8 @@ pub fn normalize(ctx: &Context, raw_body: &[u8]) -> Result<Vec<ChatEvent>, Norma
         }
         drafts.push(other);
     }
-    let digest = payload_digest(&value);
+    // The content digest is only needed for drafts without a vendor identity (it re-serialises the payload).
+    let digest = if drafts.iter().any(|d| d.identity.is_none()) { payload_digest(&value) } else { String::new() };
     Ok(drafts.into_iter().enumerate().map(|(i, d)| finish(ctx, d, &digest, i)).collect())
 }
 
@@ -162,10 +163,11 @@ fn without_text(body: Body) -> Body {
             r.comment = None;
             Body::Rating(r)
         }
-        // Pre-chat forms ask for names, e-mails and the like: personal data, kept only with the text.
-        // Post-chat survey answers (satisfaction choices) are what the ratings projection needs.
-        Body::SurveyAnswer { form_type, question, .. } if form_type == "prechat" => {
-            Body::SurveyAnswer { form_type, question, answer: String::new() }
+        // Only post-chat survey answers (satisfaction choices, which the ratings projection needs) are kept;
+        // any other form (pre-chat, untyped) asks for names, e-mails and the like: personal data.
+        Body::SurveyAnswer { form_type, question, answer } => {
+            let survey = matches!(form_type.as_str(), "postchat" | "post_survey" | "survey" | "csat");
+            Body::SurveyAnswer { answer: if survey { answer } else { String::new() }, form_type, question }
         }
         other => other,
     }
