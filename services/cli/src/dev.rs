@@ -150,7 +150,7 @@ fn banner(kafka: &KafkaArgs, public: SocketAddr, admin: SocketAddr, key_file: &s
     let mut out = String::new();
     out.push_str("\nchatstream dev is running (Ctrl-C to stop)\n\n");
     out.push_str(&format!(
-        "  Kafka (embedded, in memory)  {}   topics: {}, {}, {}\n",
+        "  Kafka (embedded, in memory; keeps the last 5 MB per partition)  {}   topics: {}, {}, {}\n",
         kafka.brokers, kafka.topic_raw, kafka.topic_events, kafka.topic_deadletter
     ));
     out.push_str(&format!("  Webhooks                     {base}/webhooks/{{source_id}}\n"));

@@ -10,11 +10,6 @@ mod simulate_cmd;
 
 use clap::{Parser, Subcommand};
 
-/// Every role allocates per record (Avro and JSON trees); mimalloc measured faster than glibc's malloc,
-/// which was ~40 % of the normalizer's CPU in `bench normalize`.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(
     name = "chatstream",

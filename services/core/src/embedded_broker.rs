@@ -1,5 +1,7 @@
 //! An embedded Kafka-protocol broker (librdkafka's mock cluster) on local TCP ports that any Kafka client
-//! can use: for `chatstream dev`, benchmarks and tests. Data lives in memory only.
+//! can use: for `chatstream dev`, benchmarks and tests. Data lives in memory only, and librdkafka keeps at
+//! most 100,000 messages or 5 MB per partition (older records are dropped, like retention): fine for trying
+//! chatstream out, not for holding a large log (`bench normalize` uses tansu for that).
 
 use std::sync::mpsc;
 use std::thread::JoinHandle;
