@@ -60,7 +60,7 @@ fn produce_all(
                 Err((e, _)) => anyhow::bail!("producing failed: {e}"),
             }
         }
-        if i % 10_000 == 0 {
+        if i.is_multiple_of(10_000) {
             pb.set_position(i as u64);
         }
     }
@@ -170,13 +170,13 @@ async fn measure(b: &NormalizeBench, brokers: &str) -> anyhow::Result<()> {
             }
             codec.decode(m.payload().unwrap_or_default())?;
             decoded += 1;
-            if decoded % 10_000 == 0 {
+            if decoded.is_multiple_of(10_000) {
                 pb.set_position(decoded as u64);
             }
         } else if waiting_since.elapsed() > Duration::from_secs(300) {
             anyhow::bail!("consume ceiling stalled at {decoded} of {} records", b.deliveries);
         }
-        if decoded % 100_000 == 0 && decoded > 0 {
+        if decoded.is_multiple_of(100_000) && decoded > 0 {
             eprintln!("  consumed {decoded}");
         }
     }

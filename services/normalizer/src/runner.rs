@@ -274,13 +274,13 @@ impl Normalizer {
             return false;
         }
         assignment.elements().iter().all(|e| {
-            let high = self
+            let (low, high) = self
                 .consumer
                 .fetch_watermarks(e.topic(), e.partition(), Duration::from_secs(5))
-                .map(|(_, h)| h)
-                .unwrap_or(i64::MAX);
+                .unwrap_or((0, i64::MAX));
             let pos = position.find_partition(e.topic(), e.partition()).and_then(|p| p.offset().to_raw()).unwrap_or(-1);
-            high == 0 || pos >= high
+            // Empty (never written, or every record expired) or consumed to the end.
+            low == high || pos >= high
         })
     }
 
@@ -390,7 +390,12 @@ impl Normalizer {
                 }
             }
             for (o, f) in waiting {
-                match f.await {
+                let outcome = tokio::select! {
+                    r = f => r,
+                    // Shutdown does not wait for the message timeout: the batch is consumed again.
+                    _ = shutdown.cancelled() => return false,
+                };
+                match outcome {
                     Ok(Ok(_)) => {}
                     Ok(Err((e, _))) => {
                         tracing::warn!(error = %e, topic = %o.topic, "record not acknowledged; will re-send");
