@@ -1,7 +1,8 @@
 //! `chatstream dev`: every role in one process with an embedded broker, for trying chatstream out.
 
+use crate::role::RoleRuntime;
 use crate::simulate_cmd::live_traffic;
-use chatstream_core::{admin, shutdown, EmbeddedBroker, KafkaArgs, Readiness, Telemetry};
+use chatstream_core::{EmbeddedBroker, KafkaArgs};
 use chatstream_ingress::{IngressArgs, IngressServer};
 use chatstream_normalizer::{NormalizeArgs, Normalizer};
 use chatstream_platforms::{Platform, Sources};
@@ -44,13 +45,9 @@ impl DevCmd {
         kafka.create_topics = false;
         kafka.topic_partitions = self.partitions;
 
-        let telemetry = Telemetry::new();
-        let readiness = Readiness::new();
-        let stop = shutdown::on_signal();
-        // The admin server outlives the drain, so probes see readiness 503 and metrics stay scrapable.
-        let admin_stop = tokio_util::sync::CancellationToken::new();
-        let (admin_addr, admin_task) =
-            admin::serve(self.admin_listen, telemetry.clone(), readiness.clone(), admin_stop.clone()).await?;
+        let rt = RoleRuntime::start(self.admin_listen).await?;
+        let (telemetry, readiness, stop, admin_addr) =
+            (rt.telemetry.clone(), rt.readiness.clone(), rt.stop.clone(), rt.admin_addr);
         let mut ingress_args = IngressArgs::local_defaults();
         ingress_args.listen = self.listen;
         let sources = Sources::load(None, Some(&demo::sources_toml()))?;
@@ -92,8 +89,7 @@ impl DevCmd {
         server.wait().await;
         let _ = normalizing.await;
         normalizer.flush(std::time::Duration::from_secs(5));
-        admin_stop.cancel();
-        let _ = admin_task.await;
+        rt.finish().await;
         drop(broker);
         Ok(())
     }

@@ -6,6 +6,7 @@ mod dev;
 mod ingress_cmd;
 mod mock_broker;
 mod normalize_cmd;
+mod role;
 mod simulate_cmd;
 
 use clap::{Parser, Subcommand};

@@ -1,7 +1,8 @@
 //! `chatstream normalize`.
 
+use crate::role::RoleRuntime;
 use anyhow::Context as _;
-use chatstream_core::{admin, shutdown, AdminArgs, KafkaArgs, Readiness, Telemetry};
+use chatstream_core::{AdminArgs, KafkaArgs};
 use chatstream_normalizer::{NormalizeArgs, Normalizer};
 use std::time::Duration;
 
@@ -19,27 +20,15 @@ pub struct NormalizeCmd {
 impl NormalizeCmd {
     pub async fn run(self) -> anyhow::Result<()> {
         let sources = self.normalize.sources.load().context("invalid webhook sources configuration")?;
-        let telemetry = Telemetry::new();
-        let readiness = Readiness::new();
-        let stop = shutdown::on_signal();
-        let admin_stop = tokio_util::sync::CancellationToken::new();
-        let (admin_addr, admin_task) =
-            admin::serve(self.admin.admin_listen, telemetry.clone(), readiness.clone(), admin_stop.clone()).await?;
-        tracing::info!(%admin_addr, "admin server listening (/metrics, /livez, /readyz)");
-        let normalizer =
-            Normalizer::new(self.normalize, &self.kafka, sources, &telemetry).await.map_err(anyhow::Error::msg)?;
-        {
-            let (readiness, stop) = (readiness.clone(), stop.clone());
-            tokio::spawn(async move {
-                stop.cancelled().await;
-                readiness.shutting_down();
-            });
-        }
-        let normalizer = std::sync::Arc::new(normalizer);
-        let processed = normalizer.clone().run(readiness, stop).await.map_err(anyhow::Error::msg)?;
+        let rt = RoleRuntime::start(self.admin.admin_listen).await?;
+        rt.readiness.set("normalizer", Err("connecting to Kafka".into()));
+        let normalizer = std::sync::Arc::new(
+            Normalizer::new(self.normalize, &self.kafka, sources, &rt.telemetry).await.map_err(anyhow::Error::msg)?,
+        );
+        let processed =
+            normalizer.clone().run(rt.readiness.clone(), rt.stop.clone()).await.map_err(anyhow::Error::msg)?;
         normalizer.flush(Duration::from_secs(10));
-        admin_stop.cancel();
-        let _ = admin_task.await;
+        rt.finish().await;
         tracing::info!(processed, "normalize stopped cleanly");
         Ok(())
     }
