@@ -400,9 +400,109 @@ fn body_branch_names(schema: &apache_avro::Schema) -> Vec<Option<String>> {
         .collect()
 }
 
+impl Body {
+    fn write(&self, w: &mut crate::binary::Writer<'_>) {
+        w.long(i64::from(self.branch()));
+        match self {
+            Body::None => {}
+            Body::SessionChange { status, previous_status, reason, closed_by } => {
+                for v in [status, previous_status, reason, closed_by] {
+                    w.opt_string(v.as_deref());
+                }
+            }
+            Body::Message(m) => {
+                w.opt_string(m.message_id.as_deref());
+                w.string(&m.author_role);
+                w.opt_string(m.author_id.as_deref());
+                w.boolean(m.internal);
+                w.string(&m.content_type);
+                w.int(m.text_length);
+                w.opt_string(m.text.as_deref());
+            }
+            Body::Participant { participant_id, role, reason } => {
+                w.opt_string(participant_id.as_deref());
+                w.string(role);
+                w.opt_string(reason.as_deref());
+            }
+            Body::Assignment { from_agent_id, to_agent_id, from_group_id, to_group_id, reason } => {
+                for v in [from_agent_id, to_agent_id, from_group_id, to_group_id, reason] {
+                    w.opt_string(v.as_deref());
+                }
+            }
+            Body::Seen { reader_role, reader_id, seen_up_to_micros } => {
+                w.string(reader_role);
+                w.opt_string(reader_id.as_deref());
+                w.long(*seen_up_to_micros);
+            }
+            Body::Unread { unread_count } => match unread_count {
+                None => w.long(0),
+                Some(n) => {
+                    w.long(1);
+                    w.int(*n);
+                }
+            },
+            Body::Rating(r) => {
+                w.double(r.vendor_score);
+                w.double(r.scale_min);
+                w.double(r.scale_max);
+                w.double(r.normalized_score);
+                w.opt_string(r.comment.as_deref());
+            }
+            Body::Feedback { text_length, text } => {
+                w.int(*text_length);
+                w.opt_string(text.as_deref());
+            }
+            Body::SurveyAnswer { form_type, question, answer } => {
+                w.string(form_type);
+                w.string(question);
+                w.string(answer);
+            }
+            Body::Goal { goal } => w.opt_string(goal.as_deref()),
+            Body::Tag { tag } => w.string(tag),
+            Body::AgentStatus { status, vendor_status } => {
+                w.string(status);
+                w.string(vendor_status);
+            }
+            Body::AgentRoster { action, is_bot } => {
+                w.string(action);
+                w.boolean(*is_bot);
+            }
+            Body::ContactChange { changed } => {
+                if !changed.is_empty() {
+                    w.long(changed.len() as i64);
+                    for c in changed {
+                        w.string(c);
+                    }
+                }
+                w.long(0);
+            }
+        }
+    }
+}
+
 impl AvroRecord for ChatEvent {
     fn schema() -> &'static EmbeddedSchema {
         &CHAT_EVENT
+    }
+
+    fn write_datum(&self, out: &mut Vec<u8>) -> bool {
+        let mut w = crate::binary::Writer(out);
+        for v in [&self.event_id, &self.tenant, &self.source_id, &self.platform] {
+            w.string(v);
+        }
+        for v in [&self.chat_id, &self.session_id, &self.agent_id, &self.contact_id] {
+            w.opt_string(v.as_deref());
+        }
+        w.long(self.occurred_at_micros);
+        w.string(&self.occurred_at_source);
+        w.long(self.received_at_micros);
+        w.string(self.kind.as_str());
+        w.opt_string(self.vendor_event_type.as_deref());
+        self.body.write(&mut w);
+        w.string(&self.lineage.topic);
+        w.int(self.lineage.partition);
+        w.long(self.lineage.offset);
+        true
     }
 
     fn to_avro(&self) -> Value {

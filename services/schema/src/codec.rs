@@ -20,6 +20,15 @@ pub trait AvroRecord: Sized {
     }
     /// The record as an Avro value of [`AvroRecord::schema`].
     fn to_avro(&self) -> Value;
+    /// Writes the datum of the current schema straight to bytes (hot path); false when not implemented.
+    fn write_datum(&self, _out: &mut Vec<u8>) -> bool {
+        false
+    }
+    /// Reads a datum written with the current schema straight from bytes (hot path); None when not
+    /// implemented.
+    fn read_datum(_datum: &[u8]) -> Option<Result<Self, DecodeError>> {
+        None
+    }
     /// The record from a value read with `writer`, the schema it was written with (the current one or an
     /// earlier version). Fields an earlier version lacks take their defaults; union branches are matched
     /// by record name, never by position.
@@ -137,6 +146,9 @@ impl<T: AvroRecord> Codec<T> {
     /// Encodes one record, framed, appending to `out`.
     pub fn encode_into(&self, record: &T, out: &mut Vec<u8>) -> Result<(), EncodeError> {
         out.extend_from_slice(&self.header);
+        if record.write_datum(out) {
+            return Ok(());
+        }
         self.writer
             .write_value(out, record.to_avro())
             .map(|_| ())

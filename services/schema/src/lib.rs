@@ -3,6 +3,7 @@
 //!
 //! Values are single Avro datums, never container files. Decoders accept both framings.
 
+pub mod binary;
 pub mod chat_event;
 pub mod codec;
 pub mod embedded;

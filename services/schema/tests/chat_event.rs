@@ -188,3 +188,21 @@ fn data_written_with_the_previous_schema_version_is_still_read() {
     let compat = apache_avro::schema_compatibility::SchemaCompatibility::can_read(&old, current);
     assert!(compat.is_ok(), "{compat:?}");
 }
+
+#[test]
+fn direct_encoding_is_byte_identical_to_apache_avro() {
+    use apache_avro::writer::datum::GenericDatumWriter;
+    let schema = &chatstream_schema::embedded::CHAT_EVENT.schema;
+    let writer = GenericDatumWriter::builder(schema).build().unwrap();
+    for e in every_body() {
+        let mut direct = Vec::new();
+        assert!(e.write_datum(&mut direct));
+        let generic = writer.write_value_to_vec(e.to_avro()).unwrap();
+        assert_eq!(direct, generic, "{:?}", e.kind);
+    }
+    let mut empty_list = every_body()[14].clone();
+    empty_list.body = Body::ContactChange { changed: vec![] };
+    let mut direct = Vec::new();
+    empty_list.write_datum(&mut direct);
+    assert_eq!(direct, writer.write_value_to_vec(empty_list.to_avro()).unwrap());
+}
