@@ -7,6 +7,8 @@ use chatstream_schema::{Body, ChatEvent, Kind, Lineage};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
+mod common;
+
 const RECEIVED_AT: i64 = 1_767_225_600_000_000;
 
 fn ctx(keep_text: bool) -> Context {
@@ -519,57 +521,44 @@ fn text_absent_without_keep_text_but_length_stays() {
 }
 
 fn arb_json() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(|n| json!(n)),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| json!(f)),
-        prop_oneof![
-            Just("message_created".to_string()),
-            Just("message_updated".to_string()),
-            Just("conversation_updated".to_string()),
-            Just("conversation_status_changed".to_string()),
-            Just("resolved".to_string()),
-            Just("2021-07-23T18:02:48.000Z".to_string()),
-            "[a-z_ ]{0,12}",
-        ]
-        .prop_map(Value::String),
-    ];
-    let key = prop_oneof![
-        Just("event"),
-        Just("id"),
-        Just("display_id"),
-        Just("conversation"),
-        Just("meta"),
-        Just("assignee"),
-        Just("sender"),
-        Just("type"),
-        Just("status"),
-        Just("changed_attributes"),
-        Just("previous_value"),
-        Just("current_value"),
-        Just("content_attributes"),
-        Just("submitted_values"),
-        Just("csat_survey_response"),
-        Just("rating"),
-        Just("feedback_message"),
-        Just("message_type"),
-        Just("messages"),
-        Just("updated_at"),
-        Just("created_at"),
-        Just("agent_last_seen_at"),
-        Just("availability_status"),
-        Just("attachments"),
-        Just("content"),
-        Just("user"),
-    ]
-    .prop_map(str::to_string);
-    leaf.prop_recursive(4, 64, 8, move |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            prop::collection::btree_map(key.clone(), inner, 0..8).prop_map(|m| Value::Object(m.into_iter().collect())),
-        ]
-    })
+    common::vendor_json(
+        &[
+            "event",
+            "id",
+            "display_id",
+            "conversation",
+            "meta",
+            "assignee",
+            "sender",
+            "type",
+            "status",
+            "changed_attributes",
+            "previous_value",
+            "current_value",
+            "content_attributes",
+            "submitted_values",
+            "csat_survey_response",
+            "rating",
+            "feedback_message",
+            "message_type",
+            "messages",
+            "updated_at",
+            "created_at",
+            "agent_last_seen_at",
+            "availability_status",
+            "attachments",
+            "content",
+            "user",
+        ],
+        &[
+            "message_created",
+            "message_updated",
+            "conversation_updated",
+            "conversation_status_changed",
+            "resolved",
+            "2021-07-23T18:02:48.000Z",
+        ],
+    )
 }
 
 const EVENTS: &[&str] = &[

@@ -7,6 +7,8 @@ use chatstream_schema::{Body, ChatEvent, Kind, Lineage};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
+mod common;
+
 const RECEIVED_AT: i64 = 1_767_225_600_000_000;
 const CONV_UUID: &str = "7d8f0b2e-4c1a-4d5e-9b3f-6a2e1c0d9f84";
 const CONV_HEX: &str = "ac2175df14d36caf64e9a578fad89070";
@@ -485,44 +487,23 @@ fn text_is_absent_without_keep_text_but_its_length_stays() {
 }
 
 fn arb_json() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(|n| json!(n)),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| json!(f)),
-        prop_oneof![
-            "[a-z_]{0,12}",
-            Just("message_create".to_string()),
-            Just("user".to_string()),
-            Just("agent".to_string()),
-            Just("system".to_string()),
-            Just("private".to_string()),
-            Just("2022-11-15T10:54:00.118Z".to_string()),
-            Just("1668509640118".to_string()),
-        ]
-        .prop_map(Value::String),
-    ];
-    leaf.prop_recursive(4, 64, 8, |inner| {
-        let keys = prop_oneof![
-            "[a-z_]{1,10}",
-            Just("message_parts".to_string()),
-            Just("msg_parts".to_string()),
-            Just("text".to_string()),
-            Just("content".to_string()),
-            Just("part_type".to_string()),
-            Just("properties".to_string()),
-            Just("conversation".to_string()),
-            Just("conversation_id".to_string()),
-            Just("actor_type".to_string()),
-            Just("actor_id".to_string()),
-            Just("created_time".to_string()),
-            Just("from_agent_id".to_string()),
-        ];
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            prop::collection::btree_map(keys, inner, 0..6).prop_map(|m| Value::Object(m.into_iter().collect())),
-        ]
-    })
+    common::vendor_json(
+        &[
+            "message_parts",
+            "msg_parts",
+            "text",
+            "content",
+            "part_type",
+            "properties",
+            "conversation",
+            "conversation_id",
+            "actor_type",
+            "actor_id",
+            "created_time",
+            "from_agent_id",
+        ],
+        &["message_create", "user", "agent", "system", "private", "2022-11-15T10:54:00.118Z", "1668509640118"],
+    )
 }
 
 proptest! {

@@ -7,6 +7,8 @@ use chatstream_schema::{Body, ChatEvent, Kind, Lineage};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
+mod common;
+
 /// Receive time of every delivery here: 2026-01-01T00:00:00Z.
 const RECEIVED_AT: i64 = 1_767_225_600_000_000;
 const CUSTOMER: &str = "b7eff798-f8df-4364-8059-649c35c9ed0c";
@@ -481,59 +483,49 @@ fn text_absent_without_keep_text_but_length_stays() {
 }
 
 fn arb_json() -> impl Strategy<Value = Value> {
-    let key = prop_oneof![
-        Just("payload".to_string()),
-        Just("chat_id".to_string()),
-        Just("thread_id".to_string()),
-        Just("id".to_string()),
-        Just("chat".to_string()),
-        Just("thread".to_string()),
-        Just("events".to_string()),
-        Just("event".to_string()),
-        Just("users".to_string()),
-        Just("type".to_string()),
-        Just("fields".to_string()),
-        Just("answer".to_string()),
-        Just("answers".to_string()),
-        Just("properties".to_string()),
-        Just("rating".to_string()),
-        Just("score".to_string()),
-        Just("comment".to_string()),
-        Just("user_id".to_string()),
-        Just("author_id".to_string()),
-        Just("created_at".to_string()),
-        Just("seen_up_to".to_string()),
-        Just("queue".to_string()),
-        Just("queued_at".to_string()),
-        Just("transferred_to".to_string()),
-        Just("agent_ids".to_string()),
-        Just("customer".to_string()),
-        Just("session_fields".to_string()),
-        Just("active_chat".to_string()),
-        Just("status".to_string()),
-        Just("text".to_string()),
-        "[a-z_]{0,8}",
-    ];
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::from),
-        any::<i64>().prop_map(Value::from),
-        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
-        Just(json!("1970-01-01T01:00:00.000000Z")),
-        Just(json!("2019-12-09T12:00:05.126011Z")),
-        Just(json!("smith@example.com")),
-        Just(json!(BOT)),
-        Just(json!("filled_form")),
-        Just(json!("system_message")),
-        Just(json!("agents")),
-        ".{0,12}".prop_map(Value::from),
-    ];
-    leaf.prop_recursive(5, 64, 8, move |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
-            prop::collection::vec((key.clone(), inner), 0..6).prop_map(|kv| Value::Object(kv.into_iter().collect())),
-        ]
-    })
+    common::vendor_json(
+        &[
+            "payload",
+            "chat_id",
+            "thread_id",
+            "id",
+            "chat",
+            "thread",
+            "events",
+            "event",
+            "users",
+            "type",
+            "fields",
+            "answer",
+            "answers",
+            "properties",
+            "rating",
+            "score",
+            "comment",
+            "user_id",
+            "author_id",
+            "created_at",
+            "seen_up_to",
+            "queue",
+            "queued_at",
+            "transferred_to",
+            "agent_ids",
+            "customer",
+            "session_fields",
+            "active_chat",
+            "status",
+            "text",
+        ],
+        &[
+            "1970-01-01T01:00:00.000000Z",
+            "2019-12-09T12:00:05.126011Z",
+            "smith@example.com",
+            "5c9871d5372c824cbf22d860a707a578",
+            "filled_form",
+            "system_message",
+            "agents",
+        ],
+    )
 }
 
 const ACTIONS: &[&str] = &[

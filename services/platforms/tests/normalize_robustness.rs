@@ -8,6 +8,8 @@ use chatstream_schema::Lineage;
 use proptest::prelude::*;
 use std::path::PathBuf;
 
+mod common;
+
 fn ctx(platform: Platform) -> Context {
     Context {
         tenant: "t".into(),
@@ -22,37 +24,10 @@ fn ctx(platform: Platform) -> Context {
 }
 
 fn json_value() -> impl Strategy<Value = serde_json::Value> {
-    let leaf = prop_oneof![
-        Just(serde_json::Value::Null),
-        any::<bool>().prop_map(serde_json::Value::from),
-        any::<i64>().prop_map(serde_json::Value::from),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(serde_json::Value::from),
-        "[a-z_ .:@-]{0,12}".prop_map(serde_json::Value::from),
-        Just(serde_json::Value::from("2019-10-11T09:40:56.071345Z")),
-    ];
-    leaf.prop_recursive(4, 48, 6, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::Array),
-            prop::collection::btree_map(
-                prop_oneof![
-                    Just("action".to_string()),
-                    Just("event".to_string()),
-                    Just("_type".to_string()),
-                    Just("_event".to_string()),
-                    Just("payload".to_string()),
-                    Just("data".to_string()),
-                    Just("chat_id".to_string()),
-                    Just("conversation".to_string()),
-                    Just("message".to_string()),
-                    Just("id".to_string()),
-                    "[a-z_]{1,10}",
-                ],
-                inner,
-                0..6
-            )
-            .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
-        ]
-    })
+    common::vendor_json(
+        &["action", "event", "_type", "_event", "payload", "data", "chat_id", "conversation", "message", "id"],
+        &["incoming_event", "message_created", "message_create", "chat_meta", "2019-10-11T09:40:56.071345Z"],
+    )
 }
 
 proptest! {

@@ -8,6 +8,8 @@ use proptest::prelude::*;
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
 
+mod common;
+
 /// 2026-01-01T00:00:00Z.
 const RECEIVED_AT: i64 = 1_767_225_600_000_000;
 const UUID: &str = "3b2f6c1e-8d4a-4e5f-9a0b-7c6d5e4f3a21";
@@ -339,49 +341,29 @@ fn text_is_absent_without_keep_text_but_its_length_stays() {
 }
 
 fn arb_json() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(|n| json!(n)),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| json!(f)),
-        (0i64..8).prop_map(|n| json!(n)),
-        prop_oneof![
-            Just("2014-12-29 11:25:48".to_string()),
-            Just("2024-05-14T09:12:03Z".to_string()),
-            Just("co".to_string()),
-            Just("op".to_string()),
-            ".{0,12}"
-        ]
-        .prop_map(Value::String),
-    ];
-    let keys = prop_oneof![
-        Just("id".to_string()),
-        Just("messages".to_string()),
-        Just("message".to_string()),
-        Just("sent_at".to_string()),
-        Just("type".to_string()),
-        Just("rate".to_string()),
-        Just("ended_at".to_string()),
-        Just("created_at".to_string()),
-        Just("operator_current".to_string()),
-        Just("operator_created".to_string()),
-        Just("operator".to_string()),
-        Just("previous_operator".to_string()),
-        Just("operator_group".to_string()),
-        Just("post_survey_option".to_string()),
-        Just("feedback_message".to_string()),
-        Just("conversation_id".to_string()),
-        Just("goal".to_string()),
-        Just("name".to_string()),
-        "[a-z_]{1,8}",
-    ];
-    leaf.prop_recursive(4, 48, 6, move |inner| {
-        prop_oneof![
-            proptest::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
-            proptest::collection::btree_map(keys.clone(), inner, 0..6)
-                .prop_map(|m| Value::Object(m.into_iter().collect())),
-        ]
-    })
+    common::vendor_json(
+        &[
+            "id",
+            "messages",
+            "message",
+            "sent_at",
+            "type",
+            "rate",
+            "ended_at",
+            "created_at",
+            "operator_current",
+            "operator_created",
+            "operator",
+            "previous_operator",
+            "operator_group",
+            "post_survey_option",
+            "feedback_message",
+            "conversation_id",
+            "goal",
+            "name",
+        ],
+        &["2014-12-29 11:25:48", "2024-05-14T09:12:03Z", "co", "op"],
+    )
 }
 
 fn arb_delivery() -> impl Strategy<Value = Value> {
