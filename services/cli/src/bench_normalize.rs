@@ -4,7 +4,7 @@
 use crate::bench::NormalizeBench;
 use chatstream_core::{KafkaArgs, Readiness, Telemetry};
 use chatstream_normalizer::{NormalizeArgs, Normalizer};
-use chatstream_platforms::{classify, Sources};
+use chatstream_platforms::Sources;
 use chatstream_schema::{Codec, RawWebhook};
 use chatstream_simulate::demo;
 use chatstream_simulate::traffic::Traffic;
@@ -119,25 +119,8 @@ async fn measure(b: &NormalizeBench, brokers: &str) -> anyhow::Result<()> {
         .take(b.distinct.max(1))
         .enumerate()
         .map(|(i, d)| {
-            let parsed: serde_json::Value = serde_json::from_slice(&d.body).unwrap_or_default();
-            let class = classify(d.platform, &parsed);
-            let key = class.routing_key(demo::TENANT, d.platform);
-            let raw = RawWebhook {
-                ingress_version: chatstream_ingress::INGRESS_VERSION.into(),
-                request_id: format!("bench-{i}"),
-                source_id: d.source_id.clone(),
-                tenant: demo::TENANT.into(),
-                platform: d.platform.as_str().into(),
-                event_type: class.event_type.clone(),
-                event_type_documented: class.documented,
-                routing_key: key.clone(),
-                received_at_micros: t0.timestamp_micros() + i as i64,
-                headers: vec![],
-                verification: "bench".into(),
-                body_redacted: false,
-                body: d.body.to_vec(),
-            };
-            (key.into_bytes(), raw)
+            let raw = d.to_raw_webhook(demo::TENANT, format!("bench-{i}"), t0.timestamp_micros() + i as i64);
+            (raw.routing_key.clone().into_bytes(), raw)
         })
         .collect();
     let encoded: Vec<(Vec<u8>, Vec<u8>)> =

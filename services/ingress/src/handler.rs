@@ -93,6 +93,8 @@ async fn handle(
     };
     let received_at = now_micros();
     let meta = Meta { headers, query };
+    // The sender's W3C trace context (or a new one), carried on every record this request produces.
+    let trace = traceparent(headers);
 
     // 2. Authenticate before anything is kept. Signatures and tokens are checked on `raw`; LiveChat's
     //    credential is inside the JSON, found by a tolerant scan when the body does not parse.
@@ -118,7 +120,8 @@ async fn handle(
         Err(e) => {
             let detail = format!("body is not valid JSON: {e}");
             let reply =
-                dead_letter(app, &source, &meta, raw, received_at, request_id, verification, &detail, deadline).await;
+                dead_letter(app, &source, &meta, raw, received_at, request_id, &trace, verification, &detail, deadline)
+                    .await;
             return (reply, platform, "none".into());
         }
     };
@@ -149,7 +152,7 @@ async fn handle(
         ..base_record(&source, headers, request_id, received_at)
     };
     let label = class.metric_label().to_string();
-    let reply = produce(app, &record, &[], deadline, request_id).await;
+    let reply = produce(app, &record, &trace, &[], deadline, request_id).await;
     (reply, platform, label)
 }
 
@@ -157,6 +160,7 @@ async fn handle(
 async fn produce(
     app: &AppState,
     record: &RawWebhook,
+    trace: &str,
     extra: &[(&str, &str)],
     deadline: Instant,
     request_id: &str,
@@ -168,12 +172,11 @@ async fn produce(
             return Reply::error(Outcome::Unavailable, request_id.into(), "internal encoding error; retry later");
         }
     };
-    let trace = traceparent_for(record);
     let mut headers: Vec<(&str, &str)> = vec![
         ("platform", record.platform.as_str()),
         ("event_type", record.event_type.as_deref().unwrap_or("")),
         ("source", record.source_id.as_str()),
-        ("traceparent", trace.as_str()),
+        ("traceparent", trace),
     ];
     headers.extend_from_slice(extra);
     let topic = if extra.is_empty() { &app.config.raw_topic } else { &app.config.deadletter_topic };
@@ -213,16 +216,6 @@ fn base_record(source: &Source, headers: &HeaderMap, request_id: &str, received_
     }
 }
 
-fn traceparent_for(record: &RawWebhook) -> String {
-    let mut h = HeaderMap::new();
-    if let Some((_, tp)) = record.headers.iter().find(|(k, _)| k == "traceparent") {
-        if let Ok(v) = tp.parse() {
-            h.insert("traceparent", v);
-        }
-    }
-    traceparent(&h)
-}
-
 /// Keeps a malformed body in the dead-letter topic (nothing is lost) and answers 400, or 503 if even
 /// that write was not acknowledged (so the sender retries).
 #[allow(clippy::too_many_arguments)]
@@ -233,6 +226,7 @@ async fn dead_letter(
     raw: bytes::Bytes,
     received_at: i64,
     request_id: &str,
+    trace: &str,
     verification: Verification,
     detail: &str,
     deadline: Instant,
@@ -249,7 +243,7 @@ async fn dead_letter(
         ..base_record(source, meta.headers, request_id, received_at)
     };
     let extra = [("error.stage", "ingress"), ("error.reason", "malformed_json"), ("error.detail", detail)];
-    let reply = produce(app, &record, &extra, deadline, request_id).await;
+    let reply = produce(app, &record, trace, &extra, deadline, request_id).await;
     if reply.outcome != Outcome::Accepted {
         return reply;
     }

@@ -3,7 +3,7 @@
 use crate::metrics::NormalizerMetrics;
 use chatstream_core::kafka::producer_settings;
 use chatstream_core::{KafkaArgs, Readiness, Telemetry};
-use chatstream_platforms::normalize::{normalize, Context, Timezone};
+use chatstream_platforms::normalize::{normalize, Context};
 use chatstream_platforms::{Platform, Sources, SourcesArgs};
 use chatstream_schema::{ChatEvent, Codec, Kind, Lineage, RawWebhook};
 use rdkafka::consumer::{CommitMode, Consumer, ConsumerContext, StreamConsumer};
@@ -302,21 +302,12 @@ impl Normalizer {
             Ok(r) => r,
             Err(e) => return vec![self.dead_letter(m, "undecodable", &e.to_string(), "unknown")],
         };
-        let source = self.sources.get(&raw.source_id);
-        let platform: Platform = match raw.platform.parse() {
-            Ok(p) => p,
+        let lineage = Lineage { topic: m.topic().to_string(), partition: m.partition(), offset: m.offset() };
+        let ctx = match Context::for_raw(&raw, &self.sources, lineage) {
+            Ok(c) => c,
             Err(e) => return vec![self.dead_letter(m, "unknown_platform", &e.to_string(), "unknown")],
         };
-        let ctx = Context {
-            tenant: raw.tenant.clone(),
-            source_id: raw.source_id.clone(),
-            platform,
-            vendor_event_type: raw.event_type.clone(),
-            received_at_micros: raw.received_at_micros,
-            lineage: Lineage { topic: m.topic().to_string(), partition: m.partition(), offset: m.offset() },
-            keep_text: source.is_some_and(|s| s.keep_message_text),
-            timezone: source.map_or(Timezone::UTC, |s| s.timezone),
-        };
+        let platform = ctx.platform;
         // Defence in depth: a vendor normaliser bug must dead-letter the record, not stop the partition.
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| normalize(&ctx, &raw.body)));
         let events = match outcome {

@@ -4,8 +4,8 @@
 
 use chatstream_core::{KafkaArgs, Readiness, Telemetry};
 use chatstream_normalizer::{NormalizeArgs, Normalizer};
-use chatstream_platforms::normalize::{normalize, Context, Timezone};
-use chatstream_platforms::{classify, Platform, Sources};
+use chatstream_platforms::normalize::{normalize, Context};
+use chatstream_platforms::Sources;
 use chatstream_schema::{ChatEvent, Codec, Lineage, RawWebhook};
 use chatstream_simulate::demo;
 use chatstream_simulate::traffic::Traffic;
@@ -37,25 +37,7 @@ fn raw_records(n: usize) -> Vec<RawWebhook> {
     Traffic::new(5, t0, 16)
         .take(n)
         .enumerate()
-        .map(|(i, d)| {
-            let parsed: serde_json::Value = serde_json::from_slice(&d.body).unwrap();
-            let class = classify(d.platform, &parsed);
-            RawWebhook {
-                ingress_version: "test".into(),
-                request_id: format!("req-{i}"),
-                source_id: d.source_id.clone(),
-                tenant: demo::TENANT.into(),
-                platform: d.platform.as_str().into(),
-                event_type: class.event_type.clone(),
-                event_type_documented: class.documented,
-                routing_key: class.routing_key(demo::TENANT, d.platform),
-                received_at_micros: 1_763_700_000_000_000 + i as i64,
-                headers: vec![],
-                verification: "test".into(),
-                body_redacted: false,
-                body: d.body.to_vec(),
-            }
-        })
+        .map(|(i, d)| d.to_raw_webhook(demo::TENANT, format!("req-{i}"), 1_763_700_000_000_000 + i as i64))
         .collect()
 }
 
@@ -98,17 +80,7 @@ fn expected_events(raws: &[RawWebhook]) -> HashMap<String, String> {
     let sources = demo_sources();
     let mut out = HashMap::new();
     for r in raws {
-        let platform: Platform = r.platform.parse().unwrap();
-        let ctx = Context {
-            tenant: r.tenant.clone(),
-            source_id: r.source_id.clone(),
-            platform,
-            vendor_event_type: r.event_type.clone(),
-            received_at_micros: r.received_at_micros,
-            lineage: Lineage::default(),
-            keep_text: sources.get(&r.source_id).unwrap().keep_message_text,
-            timezone: Timezone::UTC,
-        };
+        let ctx = Context::for_raw(r, &sources, Lineage::default()).unwrap();
         for e in normalize(&ctx, &r.body).unwrap() {
             out.insert(e.event_id, r.routing_key.clone());
         }
@@ -271,4 +243,46 @@ async fn replay_from_start_re_derives_the_same_events_into_a_new_topic() {
     let (v1, v2) = (ids(&kafka.topic_events), ids("chatstream.events.v2"));
     assert!(!v1.is_empty());
     assert_eq!(v1, v2, "a replay must yield the same events");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn raw_records_framed_for_a_schema_registry_are_normalised() {
+    use chatstream_schema::registry_stand_in::StandInRegistry;
+    let registry = StandInRegistry::start().await.unwrap();
+    let mock = MockCluster::new(1).unwrap();
+    let mut kafka = kafka_for(&mock);
+    kafka.schema_registry_url = Some(registry.url.clone());
+    // The ingress registered RawWebhook and wrote Confluent-framed records with that id.
+    let client = chatstream_schema::RegistryClient::new(&registry.url).unwrap();
+    let id =
+        client.register("chatstream.webhooks.raw-value", chatstream_schema::embedded::RAW_WEBHOOK.json).await.unwrap();
+    let codec = Codec::<RawWebhook>::confluent(id);
+    let raws = raw_records(60);
+    let records: Vec<_> = raws.iter().map(|r| (r.routing_key.as_bytes().to_vec(), codec.encode(r).unwrap())).collect();
+    assert_eq!(records[0].1[0], 0, "Confluent magic byte");
+    produce_raw(&kafka, &records);
+
+    let mut args = NormalizeArgs::local_defaults();
+    args.group_id = "registry".into();
+    args.exit_when_caught_up = true;
+    let n = Arc::new(Normalizer::new(args, &kafka, demo_sources(), &Telemetry::new()).await.unwrap());
+    assert_eq!(n.clone().run(Readiness::new(), CancellationToken::new()).await.unwrap(), 60);
+    n.flush(Duration::from_secs(5));
+
+    assert_eq!(chatstream_core::kafka::count_records(&kafka.brokers, &kafka.topic_deadletter, PARTITIONS).unwrap(), 0);
+    let events = read_all(&kafka, &kafka.topic_events);
+    // Events are Confluent-framed with the ChatEvent id the normalizer registered.
+    let subjects: Vec<String> = registry.seen.lock().unwrap().schemas.iter().map(|(s, _)| s.clone()).collect();
+    assert!(subjects.contains(&"chatstream.events-value".to_string()), "{subjects:?}");
+    let reader = Codec::<ChatEvent>::single_object();
+    let mut ids = HashSet::new();
+    for m in &events {
+        let bytes = m.payload().unwrap();
+        assert_eq!(bytes[0], 0);
+        let schema_id = u32::from_be_bytes([bytes[1], bytes[2], bytes[3], bytes[4]]);
+        reader.learn_schema_id(schema_id, &chatstream_schema::embedded::CHAT_EVENT.schema);
+        ids.insert(reader.decode(bytes).unwrap().event_id);
+    }
+    let expected: HashSet<String> = expected_events(&raws).into_keys().collect();
+    assert_eq!(ids, expected, "the same events as from single-object raw records");
 }

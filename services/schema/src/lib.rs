@@ -10,6 +10,7 @@ pub mod embedded;
 pub mod framing;
 pub mod raw_webhook;
 pub mod registry;
+pub mod registry_stand_in;
 
 pub use chat_event::{Body, ChatEvent, Kind, Lineage};
 pub use codec::{AvroRecord, Codec, DecodeError, EncodeError};

@@ -11,6 +11,7 @@ use crate::script::Scripter;
 use crate::sign::Credentials;
 use bytes::Bytes;
 use chatstream_platforms::Platform;
+use chatstream_schema::RawWebhook;
 use chrono::{DateTime, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -25,6 +26,30 @@ pub struct Delivery {
     pub body: Bytes,
     /// When the vendor would send it (simulated clock).
     pub at: DateTime<Utc>,
+}
+
+impl Delivery {
+    /// The delivery as the ingress stores it in the raw topic (event type and routing key found the same
+    /// way), for pre-filling topics in benchmarks and tests without going through HTTP.
+    pub fn to_raw_webhook(&self, tenant: &str, request_id: String, received_at_micros: i64) -> RawWebhook {
+        let parsed: serde_json::Value = serde_json::from_slice(&self.body).unwrap_or_default();
+        let class = chatstream_platforms::classify(self.platform, &parsed);
+        RawWebhook {
+            ingress_version: env!("CARGO_PKG_VERSION").into(),
+            request_id,
+            source_id: self.source_id.clone(),
+            tenant: tenant.into(),
+            platform: self.platform.as_str().into(),
+            routing_key: class.routing_key(tenant, self.platform),
+            event_type: class.event_type,
+            event_type_documented: class.documented,
+            received_at_micros,
+            headers: Vec::new(),
+            verification: "simulated".into(),
+            body_redacted: false,
+            body: self.body.to_vec(),
+        }
+    }
 }
 
 /// A delivery with its authentication, ready for the wire.

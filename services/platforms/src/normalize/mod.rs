@@ -34,6 +34,28 @@ pub struct Context {
     pub timezone: chrono_tz::Tz,
 }
 
+impl Context {
+    /// The context of a stored raw delivery: its own fields, where it is in the raw topic, and its
+    /// source's settings (text privacy, time zone; defaults when the source is no longer configured).
+    pub fn for_raw(
+        raw: &chatstream_schema::RawWebhook,
+        sources: &crate::Sources,
+        lineage: Lineage,
+    ) -> Result<Self, crate::UnknownPlatform> {
+        let source = sources.get(&raw.source_id);
+        Ok(Self {
+            tenant: raw.tenant.clone(),
+            source_id: raw.source_id.clone(),
+            platform: raw.platform.parse()?,
+            vendor_event_type: raw.event_type.clone(),
+            received_at_micros: raw.received_at_micros,
+            lineage,
+            keep_text: source.is_some_and(|s| s.keep_message_text),
+            timezone: source.map_or(Timezone::UTC, |s| s.timezone),
+        })
+    }
+}
+
 /// One event as a vendor module reads it, before the shared finishing.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Draft {
