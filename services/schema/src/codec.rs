@@ -136,6 +136,30 @@ impl<T: AvroRecord> Codec<T> {
         self.by_registry_id.read().unwrap_or_else(|p| p.into_inner()).contains_key(&schema_id)
     }
 
+    /// Fetches from `registry` the writer schemas of Confluent-framed `payloads` this decoder does not know
+    /// yet. Ids that cannot be fetched stay unknown: their records fail to decode and are dead-lettered.
+    pub async fn learn_from_registry<'a>(
+        &self,
+        registry: &crate::RegistryClient,
+        payloads: impl Iterator<Item = &'a [u8]>,
+    ) {
+        let mut ids: Vec<u32> = payloads
+            .filter_map(|p| match crate::Frame::parse(p) {
+                Ok(crate::Frame::Confluent { schema_id, .. }) if !self.knows_schema_id(schema_id) => Some(schema_id),
+                _ => None,
+            })
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids {
+            match registry.schema_by_id(id).await.map(|text| Schema::parse_str(&text)) {
+                Ok(Ok(schema)) => self.learn_schema_id(id, &schema),
+                Ok(Err(e)) => tracing::warn!(id, error = %e, "registry schema does not parse"),
+                Err(e) => tracing::warn!(id, error = %e, "cannot fetch a writer schema; its records are dead-lettered"),
+            }
+        }
+    }
+
     /// Encodes one record, framed.
     pub fn encode(&self, record: &T) -> Result<Vec<u8>, EncodeError> {
         let mut out = Vec::with_capacity(256);

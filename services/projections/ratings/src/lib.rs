@@ -1,0 +1,1 @@
+//! The ratings projection (being written).

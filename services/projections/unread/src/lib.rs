@@ -1,0 +1,1 @@
+//! The unread projection (being written).

@@ -1,0 +1,454 @@
+//! Applying events to a projection inside a store transaction: the group event sets, `derive`, and writing
+//! only the rows that changed.
+//!
+//! The engine keeps recently used groups (their events and last derived rows) in memory, so a group that
+//! receives one more event is derived without reading it back and only its changed rows are written. The
+//! cache is trusted only while this process is the projection's only writer: every batch bumps a version
+//! row (`projection_state`), which on PostgreSQL also serialises concurrent replicas; a version that moved
+//! under us empties the cache. Any failed transaction empties it too.
+
+use crate::bulk::{delete_where_in, BulkInsert};
+use crate::projection::{Output, Projection, Row, Table};
+use crate::store::{ColType, StoreError, StoreTx, Val};
+use chatstream_schema::{ChatEvent, Codec};
+use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+
+/// The runtime's own tables: every projection's group events, offsets and writer version.
+pub const RUNTIME_MIGRATIONS: &[crate::store::Migration] = &[crate::store::Migration {
+    version: 1,
+    description: "projection runtime tables",
+    sqlite: "CREATE TABLE IF NOT EXISTS projection_events (
+        projection TEXT NOT NULL, group_key TEXT NOT NULL, event_id TEXT NOT NULL,
+        occurred_at_micros INTEGER NOT NULL, received_at_micros INTEGER NOT NULL, event BLOB NOT NULL,
+        PRIMARY KEY (projection, group_key, event_id)) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS projection_offsets (
+        projection TEXT NOT NULL, topic TEXT NOT NULL, partition INTEGER NOT NULL, next_offset INTEGER NOT NULL,
+        PRIMARY KEY (projection, topic, partition));
+    CREATE TABLE IF NOT EXISTS projection_state (projection TEXT PRIMARY KEY, version INTEGER NOT NULL);",
+    postgres: "CREATE TABLE IF NOT EXISTS projection_events (
+        projection TEXT NOT NULL, group_key TEXT NOT NULL, event_id TEXT NOT NULL,
+        occurred_at_micros BIGINT NOT NULL, received_at_micros BIGINT NOT NULL, event BYTEA NOT NULL,
+        PRIMARY KEY (projection, group_key, event_id));
+    CREATE TABLE IF NOT EXISTS projection_offsets (
+        projection TEXT NOT NULL, topic TEXT NOT NULL, partition INTEGER NOT NULL, next_offset BIGINT NOT NULL,
+        PRIMARY KEY (projection, topic, partition));
+    CREATE TABLE IF NOT EXISTS projection_state (projection TEXT PRIMARY KEY, version BIGINT NOT NULL);",
+}];
+
+/// Why a batch could not be applied (the transaction must be rolled back and the batch retried).
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("a stored event of group {group} cannot be decoded ({detail}); rebuild the projection")]
+    CorruptEvent { group: String, detail: String },
+}
+
+/// What one batch did.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct ApplyOutcome {
+    /// Events new to the projection (or replacing a duplicate with an earlier copy).
+    pub applied: u64,
+    /// Events already known (duplicates).
+    pub duplicates: u64,
+    /// Events the projection has no use for.
+    pub ignored: u64,
+    /// Groups whose rows were derived again.
+    pub groups_derived: u64,
+    /// Rows inserted, updated or deleted.
+    pub rows_written: u64,
+    /// Latest `occurred_at` among the applied events.
+    pub newest_occurred_at_micros: Option<i64>,
+    /// Events whose group's `derive` panicked: not applied, to be dead-lettered.
+    pub poison: Vec<(ChatEvent, String)>,
+}
+
+struct GroupState {
+    events: HashMap<String, ChatEvent>,
+    /// Rows last written for this group, per table; `None` when unknown (group loaded from the store).
+    rows: Option<Vec<Vec<Row>>>,
+    last_used: u64,
+}
+
+struct TableWriter {
+    table: &'static Table,
+    key_idx: Vec<usize>,
+    upsert: BulkInsert,
+    delete_by_key: String,
+    key_types: Vec<ColType>,
+}
+
+/// Applies batches of events to one projection.
+pub struct Engine {
+    projection: Arc<dyn Projection>,
+    codec: Codec<ChatEvent>,
+    groups: HashMap<String, GroupState>,
+    cached_events: usize,
+    max_cached_events: usize,
+    tick: u64,
+    known_version: Option<i64>,
+    pending_version: Option<i64>,
+    events_insert: BulkInsert,
+    writers: Vec<TableWriter>,
+}
+
+/// True when `a` is the copy of a duplicated event to keep: earliest `occurred_at`, then `received_at`, then
+/// encoded bytes. Any arrival order keeps the same copy.
+fn preferred(a: &ChatEvent, b: &ChatEvent, codec: &Codec<ChatEvent>) -> bool {
+    let ka = (a.occurred_at_micros, a.received_at_micros);
+    let kb = (b.occurred_at_micros, b.received_at_micros);
+    if ka != kb {
+        return ka < kb;
+    }
+    match (codec.encode(a), codec.encode(b)) {
+        (Ok(ea), Ok(eb)) => ea < eb,
+        _ => false,
+    }
+}
+
+impl Engine {
+    /// An engine keeping at most `max_cached_events` events in memory.
+    pub fn new(projection: Arc<dyn Projection>, max_cached_events: usize) -> Self {
+        let writers = projection
+            .tables()
+            .iter()
+            .map(|table| {
+                let mut columns: Vec<(&str, ColType)> = vec![("group_key", ColType::Text)];
+                columns.extend(table.columns.iter().map(|c| (c.name, c.ty)));
+                let key_idx: Vec<usize> = table
+                    .key
+                    .iter()
+                    .map(|k| {
+                        table.index_of(k).unwrap_or_else(|| panic!("key column {k} is not a column of {}", table.name))
+                    })
+                    .collect();
+                let conditions: Vec<String> =
+                    table.key.iter().enumerate().map(|(i, k)| format!("{k} = ${}", i + 1)).collect();
+                TableWriter {
+                    table,
+                    key_types: key_idx.iter().map(|i| table.columns[*i].ty).collect(),
+                    key_idx,
+                    upsert: BulkInsert::upsert(table.name, &columns, table.key),
+                    delete_by_key: format!("DELETE FROM {} WHERE {}", table.name, conditions.join(" AND ")),
+                }
+            })
+            .collect();
+        let events_insert = BulkInsert::new(
+            "projection_events",
+            &[
+                ("projection", ColType::Text),
+                ("group_key", ColType::Text),
+                ("event_id", ColType::Text),
+                ("occurred_at_micros", ColType::Int),
+                ("received_at_micros", ColType::Int),
+                ("event", ColType::Blob),
+            ],
+            "ON CONFLICT (projection, group_key, event_id) DO UPDATE SET \
+             occurred_at_micros = excluded.occurred_at_micros, received_at_micros = excluded.received_at_micros, \
+             event = excluded.event \
+             WHERE (excluded.occurred_at_micros, excluded.received_at_micros, excluded.event) \
+             < (projection_events.occurred_at_micros, projection_events.received_at_micros, projection_events.event)"
+                .to_string(),
+        );
+        Self {
+            projection,
+            codec: Codec::single_object(),
+            groups: HashMap::new(),
+            cached_events: 0,
+            max_cached_events,
+            tick: 0,
+            known_version: None,
+            pending_version: None,
+            events_insert,
+            writers,
+        }
+    }
+
+    /// The projection this engine applies.
+    pub fn projection(&self) -> &Arc<dyn Projection> {
+        &self.projection
+    }
+
+    /// Starts a batch: takes the projection's writer lock (PostgreSQL row lock; SQLite's write lock is already
+    /// held) and empties the cache if another writer committed since our last batch.
+    pub async fn lock(&mut self, tx: &mut StoreTx) -> Result<(), StoreError> {
+        let rows = tx
+            .fetch(
+                "INSERT INTO projection_state (projection, version) VALUES ($1, 1) \
+                 ON CONFLICT (projection) DO UPDATE SET version = projection_state.version + 1 RETURNING version",
+                &[Val::Text(self.projection.name().into())],
+                &[ColType::Int],
+            )
+            .await?;
+        let version = match rows.first().and_then(|r| r.first()) {
+            Some(Val::Int(v)) => *v,
+            _ => 0,
+        };
+        if self.known_version.map(|k| k + 1) != Some(version) {
+            self.invalidate();
+        }
+        self.pending_version = Some(version);
+        Ok(())
+    }
+
+    /// Forgets every cached group (after a failed transaction, or when another writer was active).
+    pub fn invalidate(&mut self) {
+        self.groups.clear();
+        self.cached_events = 0;
+        self.known_version = None;
+        self.pending_version = None;
+    }
+
+    /// Call after the batch's transaction committed: the cache now matches the store.
+    pub fn committed(&mut self) {
+        self.known_version = self.pending_version.take();
+        if self.cached_events > self.max_cached_events {
+            self.evict();
+        }
+    }
+
+    fn evict(&mut self) {
+        let mut by_age: Vec<(u64, String)> = self.groups.iter().map(|(k, g)| (g.last_used, k.clone())).collect();
+        by_age.sort_unstable();
+        let target = self.max_cached_events / 2;
+        for (_, key) in by_age {
+            if self.cached_events <= target {
+                break;
+            }
+            if let Some(g) = self.groups.remove(&key) {
+                self.cached_events -= g.events.len();
+            }
+        }
+    }
+
+    async fn load_groups(&mut self, tx: &mut StoreTx, keys: &[String]) -> Result<(), ApplyError> {
+        for chunk in keys.chunks(256) {
+            let placeholders: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT group_key, event FROM projection_events WHERE projection = $1 AND group_key IN ({})",
+                placeholders.join(", ")
+            );
+            let mut args = vec![Val::Text(self.projection.name().into())];
+            args.extend(chunk.iter().map(|k| Val::Text(k.clone())));
+            for key in chunk {
+                self.groups
+                    .insert(key.clone(), GroupState { events: HashMap::new(), rows: None, last_used: self.tick });
+            }
+            for row in tx.fetch(&sql, &args, &[ColType::Text, ColType::Blob]).await? {
+                let (Some(Val::Text(group)), Some(Val::Blob(bytes))) = (row.first(), row.get(1)) else { continue };
+                let event = self
+                    .codec
+                    .decode(bytes)
+                    .map_err(|e| ApplyError::CorruptEvent { group: group.clone(), detail: e.to_string() })?;
+                if let Some(state) = self.groups.get_mut(group) {
+                    state.events.insert(event.event_id.clone(), event);
+                    self.cached_events += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies `events` inside `tx` (after [`Engine::lock`]). On error the caller rolls back and calls
+    /// [`Engine::invalidate`].
+    pub async fn apply(&mut self, tx: &mut StoreTx, events: Vec<ChatEvent>) -> Result<ApplyOutcome, ApplyError> {
+        self.tick += 1;
+        let mut outcome = ApplyOutcome::default();
+        let mut by_group: HashMap<String, Vec<ChatEvent>> = HashMap::new();
+        for event in events {
+            match self.projection.group(&event) {
+                Some(group) => by_group.entry(group).or_default().push(event),
+                None => outcome.ignored += 1,
+            }
+        }
+        let mut missing: Vec<String> = by_group.keys().filter(|k| !self.groups.contains_key(*k)).cloned().collect();
+        missing.sort_unstable();
+        self.load_groups(tx, &missing).await?;
+
+        let mut group_keys: Vec<String> = by_group.keys().cloned().collect();
+        group_keys.sort_unstable();
+        let name = self.projection.name();
+        let mut event_rows: Vec<Vec<Val>> = Vec::new();
+        let mut wipe: Vec<String> = Vec::new();
+        let mut upserts: Vec<Vec<Vec<Val>>> = vec![Vec::new(); self.writers.len()];
+        let mut deletes: Vec<Vec<Vec<Val>>> = vec![Vec::new(); self.writers.len()];
+        for group in group_keys {
+            let incoming = by_group.remove(&group).unwrap_or_default();
+            let state = self.groups.get_mut(&group).expect("loaded above");
+            state.last_used = self.tick;
+            // Merge, remembering what was there so a panicking derive can be undone.
+            let mut undo: Vec<(String, Option<ChatEvent>)> = Vec::new();
+            let mut changed: Vec<ChatEvent> = Vec::new();
+            for event in incoming {
+                let better = match state.events.get(&event.event_id) {
+                    None => true,
+                    Some(old) => preferred(&event, old, &self.codec),
+                };
+                if better {
+                    let old = state.events.insert(event.event_id.clone(), event.clone());
+                    if old.is_none() {
+                        self.cached_events += 1;
+                    }
+                    undo.push((event.event_id.clone(), old));
+                    changed.push(event);
+                } else {
+                    outcome.duplicates += 1;
+                }
+            }
+            if changed.is_empty() {
+                continue;
+            }
+            let mut sorted: Vec<&ChatEvent> = state.events.values().collect();
+            sorted
+                .sort_unstable_by(|a, b| (a.occurred_at_micros, &a.event_id).cmp(&(b.occurred_at_micros, &b.event_id)));
+            let projection = &self.projection;
+            let tables = self.writers.len();
+            let derived = catch_unwind(AssertUnwindSafe(|| {
+                let mut out = Output::new(tables);
+                projection.derive(&group, &sorted, &mut out);
+                out
+            }));
+            let out = match derived {
+                Ok(out) => out.into_tables(),
+                Err(panic) => {
+                    let detail = panic
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                        .unwrap_or_else(|| "derive panicked".into());
+                    for (id, old) in undo.into_iter().rev() {
+                        match old {
+                            Some(old) => {
+                                state.events.insert(id, old);
+                            }
+                            None => {
+                                state.events.remove(&id);
+                                self.cached_events -= 1;
+                            }
+                        }
+                    }
+                    outcome.poison.extend(changed.into_iter().map(|e| (e, detail.clone())));
+                    continue;
+                }
+            };
+            outcome.groups_derived += 1;
+            // A batch may hold several copies of one event: write the copy kept.
+            let mut ids: Vec<&str> = changed.iter().map(|e| e.event_id.as_str()).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            for event in ids.into_iter().filter_map(|id| state.events.get(id)) {
+                outcome.applied += 1;
+                outcome.newest_occurred_at_micros = Some(
+                    outcome
+                        .newest_occurred_at_micros
+                        .map_or(event.occurred_at_micros, |n: i64| n.max(event.occurred_at_micros)),
+                );
+                let encoded = self
+                    .codec
+                    .encode(event)
+                    .map_err(|e| ApplyError::CorruptEvent { group: group.clone(), detail: e.to_string() })?;
+                event_rows.push(vec![
+                    Val::Text(name.into()),
+                    Val::Text(group.clone()),
+                    Val::Text(event.event_id.clone()),
+                    Val::Int(event.occurred_at_micros),
+                    Val::Int(event.received_at_micros),
+                    Val::Blob(encoded),
+                ]);
+            }
+            match state.rows.take() {
+                None => {
+                    wipe.push(group.clone());
+                    for (t, rows) in out.iter().enumerate() {
+                        for row in rows {
+                            upserts[t].push(with_group(&group, row));
+                        }
+                    }
+                }
+                Some(old) => {
+                    for (t, (writer, (old_rows, new_rows))) in
+                        self.writers.iter().zip(old.iter().zip(out.iter())).enumerate()
+                    {
+                        if old_rows == new_rows {
+                            continue;
+                        }
+                        let key = |r: &Row| -> Vec<Val> { writer.key_idx.iter().map(|i| r[*i].clone()).collect() };
+                        let old_by_key: HashMap<Vec<u8>, &Row> =
+                            old_rows.iter().map(|r| (key_bytes(&key(r)), r)).collect();
+                        let mut new_keys = std::collections::HashSet::new();
+                        for row in new_rows {
+                            let k = key_bytes(&key(row));
+                            if old_by_key.get(&k).is_none_or(|old| *old != row) {
+                                upserts[t].push(with_group(&group, row));
+                            }
+                            new_keys.insert(k);
+                        }
+                        for row in old_rows {
+                            if !new_keys.contains(&key_bytes(&key(row))) {
+                                deletes[t].push(key(row));
+                            }
+                        }
+                    }
+                }
+            }
+            state.rows = Some(out);
+        }
+
+        if !event_rows.is_empty() {
+            self.events_insert.write(tx, &event_rows).await?;
+        }
+        for (t, writer) in self.writers.iter_mut().enumerate() {
+            if !wipe.is_empty() {
+                delete_where_in(tx, writer.table.name, "group_key", &wipe).await?;
+            }
+            for key in &deletes[t] {
+                tx.execute_typed(&writer.delete_by_key, key, &writer.key_types).await?;
+                outcome.rows_written += 1;
+            }
+            if !upserts[t].is_empty() {
+                writer.upsert.write(tx, &upserts[t]).await?;
+                outcome.rows_written += upserts[t].len() as u64;
+            }
+        }
+        Ok(outcome)
+    }
+}
+
+fn with_group(group: &str, row: &Row) -> Vec<Val> {
+    let mut v = Vec::with_capacity(row.len() + 1);
+    v.push(Val::Text(group.to_string()));
+    v.extend(row.iter().cloned());
+    v
+}
+
+/// A hashable form of a key (floats compared by bits).
+fn key_bytes(key: &[Val]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for v in key {
+        match v {
+            Val::Null => out.push(0),
+            Val::Int(i) | Val::Time(i) => {
+                out.push(1);
+                out.extend_from_slice(&i.to_le_bytes());
+            }
+            Val::Real(f) => {
+                out.push(2);
+                out.extend_from_slice(&f.to_bits().to_le_bytes());
+            }
+            Val::Text(s) => {
+                out.push(3);
+                out.extend_from_slice(&(s.len() as u64).to_le_bytes());
+                out.extend_from_slice(s.as_bytes());
+            }
+            Val::Bool(b) => out.extend_from_slice(&[4, *b as u8]),
+            Val::Blob(b) => {
+                out.push(5);
+                out.extend_from_slice(&(b.len() as u64).to_le_bytes());
+                out.extend_from_slice(b);
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,573 @@
+//! The generic runner: consumes `chatstream.events` for one projection and applies it batch by batch, each
+//! batch's rows and offsets in one store transaction.
+//!
+//! - One consumer group per projection (`{group_prefix}{name}`). The group's Kafka commit is only for lag
+//!   monitoring: on partition assignment the runner seeks to the offsets stored with the rows, and inside
+//!   every transaction it re-reads them and skips what the store already has (exactly-once effect).
+//! - A stored offset beyond the topic's end (the topic was recreated) stops the runner with an error that
+//!   names `--reset`; it is never skipped silently.
+//! - Undecodable events and events whose projection code panics go to the dead-letter topic; the partition
+//!   moves on.
+//! - Store and broker failures are retried with backoff; the batch is applied again from scratch.
+
+use crate::engine::{Engine, RUNTIME_MIGRATIONS};
+use crate::metrics::ProjectorMetrics;
+use crate::offsets::{self, Offsets};
+use crate::projection::Projection;
+use crate::store::{Store, StoreError};
+use chatstream_core::{KafkaArgs, Readiness};
+use chatstream_schema::{ChatEvent, Codec, RegistryClient};
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer};
+use rdkafka::error::KafkaError;
+use rdkafka::message::{Header, Headers, OwnedHeaders, OwnedMessage};
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::{ClientContext, Message, Offset, Statistics, TopicPartitionList};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+
+/// Options of the projection runner (the `project` and `rebuild` commands).
+#[derive(clap::Args, Debug, Clone)]
+pub struct ProjectArgs {
+    /// Events per batch at most (one store transaction per batch).
+    #[arg(long = "batch-size", env = "CHATSTREAM_PROJECT_BATCH_SIZE", default_value_t = 5000)]
+    pub batch_size: usize,
+    /// How long a batch waits to fill, in milliseconds (bounds the delay before rows appear).
+    #[arg(long = "batch-ms", env = "CHATSTREAM_PROJECT_BATCH_MS", default_value_t = 50)]
+    pub batch_ms: u64,
+    /// Consumer group prefix; each projection's group is the prefix plus its name.
+    #[arg(long = "group-prefix", env = "CHATSTREAM_PROJECT_GROUP_PREFIX", default_value = "chatstream-projection-")]
+    pub group_prefix: String,
+    /// Events of recently active chats and agents kept in memory per projection (fewer store reads).
+    #[arg(long = "cache-events", env = "CHATSTREAM_PROJECT_CACHE_EVENTS", default_value_t = 400_000)]
+    pub cache_events: usize,
+}
+
+impl Default for ProjectArgs {
+    fn default() -> Self {
+        Self { batch_size: 5000, batch_ms: 50, group_prefix: "chatstream-projection-".into(), cache_events: 400_000 }
+    }
+}
+
+/// Why a runner stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum RunnerError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("Kafka: {0}")]
+    Kafka(String),
+    #[error(
+        "projection {projection} has consumed {topic} partition {partition} up to offset {stored}, but the topic now \
+         ends at offset {end}: the topic was deleted and recreated (or truncated). Refusing to guess. Run \
+         `chatstream project {projection} --reset` (or `chatstream rebuild {projection}`) to empty the projection \
+         and rebuild it from the topic as it is now"
+    )]
+    OffsetBeyondEnd { projection: String, topic: String, partition: i32, stored: i64, end: i64 },
+    #[error(
+        "projection {projection}: Kafka no longer has the events it needs on {topic} ({detail}); they were \
+         deleted by retention or the topic was recreated. Run `chatstream rebuild {projection}` to rebuild it from \
+         what the topic holds now"
+    )]
+    OffsetOutOfRange { projection: String, topic: String, detail: String },
+}
+
+/// Feeds consumer lag into the metrics and seeks newly assigned partitions to the offsets in the store.
+struct RunnerContext {
+    projection: &'static str,
+    topic: String,
+    stored: Arc<Mutex<Offsets>>,
+    metrics: ProjectorMetrics,
+}
+
+impl ClientContext for RunnerContext {
+    fn stats(&self, stats: Statistics) {
+        if let Some(topic) = stats.topics.get(&self.topic) {
+            for (p, partition) in &topic.partitions {
+                if *p >= 0 && partition.consumer_lag >= 0 {
+                    self.metrics
+                        .consumer_lag
+                        .with_label_values(&[self.projection, &p.to_string()])
+                        .set(partition.consumer_lag);
+                }
+            }
+        }
+    }
+}
+
+impl ConsumerContext for RunnerContext {
+    fn post_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        let Rebalance::Assign(assigned) = rebalance else { return };
+        let stored = self.stored.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let mut tpl = TopicPartitionList::new();
+        for e in assigned.elements() {
+            let offset = match stored.get(&e.partition()) {
+                Some(next) if e.topic() == self.topic => Offset::Offset(*next),
+                _ => Offset::Beginning,
+            };
+            if let Err(err) = tpl.add_partition_offset(e.topic(), e.partition(), offset) {
+                tracing::error!(error = %err, "cannot build the assignment");
+                return;
+            }
+        }
+        match consumer.assign(&tpl) {
+            Ok(()) => tracing::info!(
+                projection = self.projection,
+                partitions = tpl.count(),
+                "partitions assigned at the stored offsets"
+            ),
+            Err(err) => {
+                tracing::error!(projection = self.projection, error = %err, "cannot seek to the stored offsets")
+            }
+        }
+    }
+}
+
+/// When [`Runner::run`] returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Until {
+    /// On shutdown only.
+    Shutdown,
+    /// Once every partition is consumed up to where it ended when the run started (rebuilds, benchmarks).
+    CaughtUp,
+}
+
+/// Totals of one run.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RunStats {
+    pub consumed: u64,
+    pub applied: u64,
+    pub batches: u64,
+    pub dead_lettered: u64,
+}
+
+/// One decoded record of a batch.
+struct Consumed {
+    partition: i32,
+    offset: i64,
+    event: ChatEvent,
+}
+
+/// A running projection.
+pub struct Runner {
+    engine: Engine,
+    store: Store,
+    consumer: StreamConsumer<RunnerContext>,
+    producer: FutureProducer,
+    codec: Codec<ChatEvent>,
+    registry: Option<RegistryClient>,
+    metrics: ProjectorMetrics,
+    stored: Arc<Mutex<Offsets>>,
+    topic: String,
+    deadletter_topic: String,
+    args: ProjectArgs,
+    /// Called with the number of records consumed after each batch (progress bars).
+    progress: Option<Box<dyn Fn(u64) + Send>>,
+}
+
+impl Runner {
+    /// Migrates the store, checks the stored offsets against the topic and subscribes.
+    pub async fn new(
+        projection: Arc<dyn Projection>,
+        store: Store,
+        kafka: &KafkaArgs,
+        args: &ProjectArgs,
+        metrics: &ProjectorMetrics,
+    ) -> Result<Self, RunnerError> {
+        let name = projection.name();
+        prepare(&store, projection.as_ref()).await?;
+        if kafka.create_topics {
+            kafka
+                .ensure_topics(&[&kafka.topic_events, &kafka.topic_deadletter])
+                .await
+                .map_err(|e| RunnerError::Kafka(format!("cannot create topics: {e}")))?;
+        }
+        let stored = offsets::load_committed(&store, name, &kafka.topic_events).await?;
+        let stored = Arc::new(Mutex::new(stored));
+        let context = RunnerContext {
+            projection: name,
+            topic: kafka.topic_events.clone(),
+            stored: stored.clone(),
+            metrics: metrics.clone(),
+        };
+        let consumer: StreamConsumer<RunnerContext> = kafka
+            .client_config(&[
+                ("group.id", format!("{}{name}", args.group_prefix)),
+                ("enable.auto.commit", "true".into()),
+                ("auto.commit.interval.ms", "1000".into()),
+                ("enable.auto.offset.store", "false".into()),
+                // Positions come from the store; a position Kafka cannot serve is an error, never a silent jump.
+                ("auto.offset.reset", "error".into()),
+                ("statistics.interval.ms", "5000".into()),
+                ("partition.assignment.strategy", "range,roundrobin".into()),
+            ])
+            .create_with_context(context)
+            .map_err(|e| RunnerError::Kafka(format!("cannot create the consumer: {e}")))?;
+        check_offsets_within_topic(&consumer, name, &kafka.topic_events, &stored.lock().unwrap().clone())?;
+        consumer
+            .subscribe(&[&kafka.topic_events])
+            .map_err(|e| RunnerError::Kafka(format!("cannot subscribe to {}: {e}", kafka.topic_events)))?;
+        let producer: FutureProducer = kafka
+            .client_config(&chatstream_core::kafka::producer_settings(Duration::from_secs(30), 4 * 1024 * 1024))
+            .create()
+            .map_err(|e| RunnerError::Kafka(format!("cannot create the dead-letter producer: {e}")))?;
+        let registry = match &kafka.schema_registry_url {
+            None => None,
+            Some(url) => Some(RegistryClient::new(url).map_err(|e| RunnerError::Kafka(e.to_string()))?),
+        };
+        tracing::info!(projection = name, store = store.url_for_humans(), topic = %kafka.topic_events, "projection subscribed");
+        Ok(Self {
+            engine: Engine::new(projection, args.cache_events),
+            store,
+            consumer,
+            producer,
+            codec: Codec::single_object(),
+            registry,
+            metrics: metrics.clone(),
+            stored,
+            topic: kafka.topic_events.clone(),
+            deadletter_topic: kafka.topic_deadletter.clone(),
+            args: args.clone(),
+            progress: None,
+        })
+    }
+
+    /// Reports progress (records consumed so far) after every batch.
+    pub fn on_progress(&mut self, f: impl Fn(u64) + Send + 'static) {
+        self.progress = Some(Box::new(f));
+    }
+
+    /// Records between the stored offsets and the current end of each partition (for progress bars).
+    pub fn remaining(&self) -> Result<u64, RunnerError> {
+        let ends = self.end_offsets()?;
+        let stored = self.stored.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        Ok(ends
+            .iter()
+            .map(|(p, (low, high))| (high - stored.get(p).copied().unwrap_or(*low).max(*low)).max(0) as u64)
+            .sum())
+    }
+
+    fn end_offsets(&self) -> Result<BTreeMap<i32, (i64, i64)>, RunnerError> {
+        let metadata = self
+            .consumer
+            .fetch_metadata(Some(&self.topic), Duration::from_secs(10))
+            .map_err(|e| RunnerError::Kafka(format!("cannot read the metadata of {}: {e}", self.topic)))?;
+        let mut out = BTreeMap::new();
+        for t in metadata.topics() {
+            for p in t.partitions() {
+                let w = self.consumer.fetch_watermarks(&self.topic, p.id(), Duration::from_secs(10)).map_err(|e| {
+                    RunnerError::Kafka(format!("cannot read the end of {}[{}]: {e}", self.topic, p.id()))
+                })?;
+                out.insert(p.id(), w);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Consumes and applies until shutdown (finishing or abandoning the batch in hand: an unfinished batch
+    /// is simply consumed again) or, with [`Until::CaughtUp`], until the topic's end at start is reached.
+    pub async fn run(
+        mut self,
+        readiness: Readiness,
+        shutdown: CancellationToken,
+        until: Until,
+    ) -> Result<RunStats, RunnerError> {
+        let name = self.engine.projection().name();
+        let targets = match until {
+            Until::CaughtUp => Some(self.end_offsets()?),
+            Until::Shutdown => None,
+        };
+        readiness.set(name, Ok(()));
+        let mut stats = RunStats::default();
+        let result = loop {
+            if let Some(targets) = &targets {
+                let stored = self.stored.lock().unwrap_or_else(|p| p.into_inner()).clone();
+                let done =
+                    targets.iter().all(|(p, (low, high))| low == high || stored.get(p).is_some_and(|n| n >= high));
+                if done {
+                    break Ok(());
+                }
+            }
+            let batch = tokio::select! {
+                b = self.next_batch() => b,
+                _ = shutdown.cancelled() => break Ok(()),
+            };
+            let batch = match batch {
+                Ok(b) => b,
+                Err(e) => {
+                    if let Some(fatal) = self.fatal_consumer_error(&e) {
+                        break Err(fatal);
+                    }
+                    tracing::warn!(projection = name, error = %e, "consuming failed; retrying");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                    continue;
+                }
+            };
+            if batch.is_empty() {
+                continue;
+            }
+            match self.process(batch, &shutdown, &mut stats).await {
+                Ok(true) => {}
+                Ok(false) => break Ok(()),
+                Err(e) => break Err(e),
+            }
+            if let Some(progress) = &self.progress {
+                progress(stats.consumed);
+            }
+        };
+        readiness.set(name, Err("stopped".into()));
+        if let Err(e) = self.consumer.commit_consumer_state(CommitMode::Sync) {
+            tracing::debug!(error = %e, "final commit of the monitoring offsets");
+        }
+        tracing::info!(projection = name, consumed = stats.consumed, applied = stats.applied, "projection stopped");
+        result.map(|()| stats)
+    }
+
+    fn fatal_consumer_error(&self, e: &KafkaError) -> Option<RunnerError> {
+        let text = e.to_string();
+        if text.contains("OffsetOutOfRange") || text.contains("out of range") || text.contains("Offset out of range") {
+            return Some(RunnerError::OffsetOutOfRange {
+                projection: self.engine.projection().name().into(),
+                topic: self.topic.clone(),
+                detail: text,
+            });
+        }
+        None
+    }
+
+    async fn next_batch(&self) -> Result<Vec<OwnedMessage>, KafkaError> {
+        let first = match tokio::time::timeout(Duration::from_millis(500), self.consumer.recv()).await {
+            Err(_) => return Ok(Vec::new()),
+            Ok(m) => m?.detach(),
+        };
+        let mut batch = vec![first];
+        let until = Instant::now() + Duration::from_millis(self.args.batch_ms);
+        while batch.len() < self.args.batch_size {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            match tokio::time::timeout(left, self.consumer.recv()).await {
+                Err(_) => break,
+                Ok(m) => batch.push(m?.detach()),
+            }
+        }
+        Ok(batch)
+    }
+
+    /// Applies one batch, retrying until it is committed. False when shutdown came first.
+    async fn process(
+        &mut self,
+        batch: Vec<OwnedMessage>,
+        shutdown: &CancellationToken,
+        stats: &mut RunStats,
+    ) -> Result<bool, RunnerError> {
+        let name = self.engine.projection().name();
+        if let Some(registry) = &self.registry {
+            self.codec.learn_from_registry(registry, batch.iter().map(|m| m.payload().unwrap_or_default())).await;
+        }
+        let mut next: Offsets = BTreeMap::new();
+        let mut consumed = Vec::with_capacity(batch.len());
+        let mut dead = Vec::new();
+        for m in &batch {
+            let slot = next.entry(m.partition()).or_insert(0);
+            *slot = (*slot).max(m.offset() + 1);
+            match self.codec.decode(m.payload().unwrap_or_default()) {
+                Ok(event) => consumed.push(Consumed { partition: m.partition(), offset: m.offset(), event }),
+                Err(e) => dead.push((m, "undecodable", e.to_string())),
+            }
+        }
+        for (m, reason, detail) in &dead {
+            if !self.dead_letter(m, reason, detail, shutdown).await {
+                return Ok(false);
+            }
+        }
+        let mut backoff = Duration::from_millis(100);
+        loop {
+            let started = Instant::now();
+            match self.apply_once(&consumed, &next, shutdown).await {
+                Ok(Some(outcome)) => {
+                    self.engine.committed();
+                    self.metrics.apply_seconds.with_label_values(&[name]).observe(started.elapsed().as_secs_f64());
+                    self.metrics.batches.with_label_values(&[name]).inc();
+                    self.metrics.events_applied.with_label_values(&[name]).inc_by(outcome.applied);
+                    self.metrics.events_duplicate.with_label_values(&[name]).inc_by(outcome.duplicates);
+                    if let Some(newest) = outcome.newest_occurred_at_micros {
+                        let now = chrono::Utc::now().timestamp_micros();
+                        self.metrics.freshness_seconds.with_label_values(&[name]).set((now - newest) as f64 / 1e6);
+                        self.metrics.last_event_timestamp_seconds.with_label_values(&[name]).set(newest as f64 / 1e6);
+                    }
+                    stats.consumed += batch.len() as u64;
+                    stats.applied += outcome.applied;
+                    stats.batches += 1;
+                    stats.dead_lettered += (dead.len() + outcome.poison.len()) as u64;
+                    break;
+                }
+                Ok(None) => return Ok(false),
+                Err(e) => {
+                    self.engine.invalidate();
+                    self.metrics.store_retries.with_label_values(&[name]).inc();
+                    tracing::warn!(projection = name, error = %e, retry_in_ms = backoff.as_millis() as u64, "applying a batch failed; retrying it");
+                    tokio::select! {
+                        _ = tokio::time::sleep(backoff) => {}
+                        _ = shutdown.cancelled() => return Ok(false),
+                    }
+                    backoff = (backoff * 2).min(Duration::from_secs(10));
+                }
+            }
+        }
+        {
+            let mut stored = self.stored.lock().unwrap_or_else(|p| p.into_inner());
+            for (p, n) in &next {
+                let slot = stored.entry(*p).or_insert(*n);
+                *slot = (*slot).max(*n);
+            }
+        }
+        let mut tpl = TopicPartitionList::new();
+        for (p, n) in &next {
+            let _ = tpl.add_partition_offset(&self.topic, *p, Offset::Offset(*n));
+        }
+        if let Err(e) = self.consumer.store_offsets(&tpl) {
+            tracing::debug!(error = %e, "storing monitoring offsets failed (partition revoked?)");
+        }
+        Ok(true)
+    }
+
+    /// One attempt: lock, skip what the store already has, apply, dead-letter poison, save offsets, commit.
+    /// `Ok(None)` when shutdown interrupted dead-lettering (the transaction is rolled back).
+    async fn apply_once(
+        &mut self,
+        consumed: &[Consumed],
+        next: &Offsets,
+        shutdown: &CancellationToken,
+    ) -> Result<Option<crate::engine::ApplyOutcome>, Box<dyn std::error::Error + Send + Sync>> {
+        let name = self.engine.projection().name();
+        let mut tx = self.store.begin().await?;
+        self.engine.lock(&mut tx).await?;
+        let stored = offsets::load(&mut tx, name, &self.topic).await?;
+        let fresh: Vec<ChatEvent> = consumed
+            .iter()
+            .filter(|c| stored.get(&c.partition).is_none_or(|n| c.offset >= *n))
+            .map(|c| c.event.clone())
+            .collect();
+        let outcome = self.engine.apply(&mut tx, fresh).await?;
+        for (event, detail) in &outcome.poison {
+            let payload = self.codec.encode(event)?;
+            let headers = OwnedHeaders::new()
+                .insert(Header { key: "error.stage", value: Some("project") })
+                .insert(Header { key: "error.reason", value: Some("projection_panic") })
+                .insert(Header { key: "error.detail", value: Some(detail.as_str()) })
+                .insert(Header { key: "error.projection", value: Some(name) })
+                .insert(Header { key: "event_id", value: Some(event.event_id.as_str()) });
+            if !self.produce_dead_letter(payload, None, headers, shutdown).await {
+                let _ = tx.rollback().await;
+                return Ok(None);
+            }
+            self.metrics.deadletters.with_label_values(&[name, "projection_panic"]).inc();
+            tracing::error!(projection = name, event_id = %event.event_id, detail, "projection code panicked on an event; dead-lettered");
+        }
+        let mut merged = stored;
+        for (p, n) in next {
+            let slot = merged.entry(*p).or_insert(*n);
+            *slot = (*slot).max(*n);
+        }
+        offsets::save(&mut tx, name, &self.topic, &merged).await?;
+        tx.commit().await?;
+        Ok(Some(outcome))
+    }
+
+    async fn dead_letter(&self, m: &OwnedMessage, reason: &str, detail: &str, shutdown: &CancellationToken) -> bool {
+        let name = self.engine.projection().name();
+        tracing::warn!(
+            projection = name,
+            partition = m.partition(),
+            offset = m.offset(),
+            reason,
+            detail,
+            "event dead-lettered"
+        );
+        let partition = m.partition().to_string();
+        let offset = m.offset().to_string();
+        let mut headers = OwnedHeaders::new();
+        if let Some(h) = m.headers() {
+            for x in h.iter() {
+                headers = headers.insert(Header { key: x.key, value: x.value });
+            }
+        }
+        let headers = headers
+            .insert(Header { key: "error.stage", value: Some("project") })
+            .insert(Header { key: "error.reason", value: Some(reason) })
+            .insert(Header { key: "error.detail", value: Some(detail) })
+            .insert(Header { key: "error.projection", value: Some(name) })
+            .insert(Header { key: "source.topic", value: Some(self.topic.as_str()) })
+            .insert(Header { key: "source.partition", value: Some(partition.as_str()) })
+            .insert(Header { key: "source.offset", value: Some(offset.as_str()) });
+        let ok = self.produce_dead_letter(m.payload().unwrap_or_default().to_vec(), m.key(), headers, shutdown).await;
+        if ok {
+            self.metrics.deadletters.with_label_values(&[name, reason]).inc();
+        }
+        ok
+    }
+
+    /// Produces one dead letter, re-sending until acknowledged. False when shutdown came first.
+    async fn produce_dead_letter(
+        &self,
+        payload: Vec<u8>,
+        key: Option<&[u8]>,
+        headers: OwnedHeaders,
+        shutdown: &CancellationToken,
+    ) -> bool {
+        let mut backoff = Duration::from_millis(100);
+        loop {
+            let mut record = FutureRecord::to(&self.deadletter_topic).payload(&payload).headers(headers.clone());
+            if let Some(k) = key {
+                record = record.key(k);
+            }
+            let outcome = tokio::select! {
+                r = self.producer.send(record, Duration::from_secs(5)) => r,
+                _ = shutdown.cancelled() => return false,
+            };
+            match outcome {
+                Ok(_) => return true,
+                Err((e, _)) => tracing::warn!(error = %e, "dead letter not acknowledged; re-sending"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(backoff) => {}
+                _ = shutdown.cancelled() => return false,
+            }
+            backoff = (backoff * 2).min(Duration::from_secs(5));
+        }
+    }
+}
+
+/// Creates the runtime tables and the projection's own tables (idempotent).
+pub async fn prepare(store: &Store, projection: &dyn Projection) -> Result<(), StoreError> {
+    store.migrate("projector", RUNTIME_MIGRATIONS).await?;
+    store.migrate(projection.name(), projection.migrations()).await
+}
+
+fn check_offsets_within_topic(
+    consumer: &StreamConsumer<RunnerContext>,
+    projection: &str,
+    topic: &str,
+    stored: &Offsets,
+) -> Result<(), RunnerError> {
+    for (partition, next) in stored {
+        let (_, high) = match consumer.fetch_watermarks(topic, *partition, Duration::from_secs(10)) {
+            Ok(w) => w,
+            // A partition that no longer exists at all is the same situation as a shorter one.
+            Err(KafkaError::MetadataFetch(_)) | Err(KafkaError::OffsetFetch(_)) => (0, 0),
+            Err(e) => return Err(RunnerError::Kafka(format!("cannot read the end of {topic}[{partition}]: {e}"))),
+        };
+        if *next > high {
+            return Err(RunnerError::OffsetBeyondEnd {
+                projection: projection.into(),
+                topic: topic.into(),
+                partition: *partition,
+                stored: *next,
+                end: high,
+            });
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,464 @@
+//! The store layer: one small API over SQLite (embedded default) and PostgreSQL.
+//!
+//! Projections write generated SQL with `$1`-style placeholders, which both backends accept. Values are
+//! [`Val`]s; timestamps are microseconds since the epoch in Rust and become `timestamptz` on PostgreSQL and
+//! ISO-8601 UTC text (`2026-11-21T12:00:00.000000Z`, sortable) on SQLite.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use sqlx::postgres::{PgPoolOptions, PgRow};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::{AssertSqlSafe, PgPool, Postgres, Row, Sqlite, SqlitePool, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Which database a [`Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// `sqlite` or `postgres`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// A store error, with what to do about it in the message.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported store URL {0:?}: use sqlite://PATH (e.g. sqlite://chatstream.db) or postgres://USER:PASSWORD@HOST:PORT/DATABASE")]
+    UnsupportedUrl(String),
+    #[error("cannot open the store at {url}: {source}; check the URL, that the database server is running and the credentials")]
+    Connect { url: String, source: sqlx::Error },
+    #[error("migrating {set} failed: {source}")]
+    Migrate { set: String, source: sqlx::migrate::MigrateError },
+    #[error("store query failed: {0}")]
+    Query(#[from] sqlx::Error),
+    #[error("column {column} of {table}: {detail}")]
+    Decode { table: String, column: String, detail: String },
+}
+
+/// The type of a column, used to bind NULLs with the right type and to read rows back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColType {
+    Text,
+    /// 64-bit integer (`BIGINT` on PostgreSQL, `INTEGER` on SQLite).
+    Int,
+    /// Double precision (durations in seconds, scores).
+    Real,
+    Bool,
+    /// A UTC instant: `timestamptz` on PostgreSQL, ISO-8601 text on SQLite. Held as µs since the epoch.
+    Time,
+    Blob,
+}
+
+/// One SQL value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Val {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(String),
+    Bool(bool),
+    /// µs since the epoch, UTC.
+    Time(i64),
+    Blob(Vec<u8>),
+}
+
+impl From<Option<String>> for Val {
+    fn from(v: Option<String>) -> Self {
+        v.map_or(Val::Null, Val::Text)
+    }
+}
+impl From<Option<&str>> for Val {
+    fn from(v: Option<&str>) -> Self {
+        v.map_or(Val::Null, |s| Val::Text(s.to_string()))
+    }
+}
+impl From<&str> for Val {
+    fn from(v: &str) -> Self {
+        Val::Text(v.to_string())
+    }
+}
+impl From<String> for Val {
+    fn from(v: String) -> Self {
+        Val::Text(v)
+    }
+}
+impl From<i64> for Val {
+    fn from(v: i64) -> Self {
+        Val::Int(v)
+    }
+}
+impl From<Option<i64>> for Val {
+    fn from(v: Option<i64>) -> Self {
+        v.map_or(Val::Null, Val::Int)
+    }
+}
+impl From<f64> for Val {
+    fn from(v: f64) -> Self {
+        Val::Real(v)
+    }
+}
+impl From<Option<f64>> for Val {
+    fn from(v: Option<f64>) -> Self {
+        v.map_or(Val::Null, Val::Real)
+    }
+}
+impl From<bool> for Val {
+    fn from(v: bool) -> Self {
+        Val::Bool(v)
+    }
+}
+
+impl Val {
+    /// A timestamp value from µs since the epoch (`None` → NULL).
+    pub fn time(micros: Option<i64>) -> Val {
+        micros.map_or(Val::Null, Val::Time)
+    }
+}
+
+/// µs since the epoch as SQLite's text form, `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
+pub fn iso_micros(micros: i64) -> String {
+    DateTime::<Utc>::from_timestamp_micros(micros).unwrap_or_default().to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+fn parse_iso(text: &str) -> Option<i64> {
+    DateTime::parse_from_rfc3339(text).ok().map(|t| t.timestamp_micros())
+}
+
+/// A connection pool to one store.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: Pool,
+    url_for_humans: String,
+}
+
+#[derive(Clone, Debug)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Hides the password of a database URL.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.find(':') {
+                Some(colon) => format!("{}{}:***{}", &url[..scheme + 3], &userinfo[..colon], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+impl Store {
+    /// Opens `sqlite://PATH` (created if missing; WAL mode) or `postgres://…`.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        let url_for_humans = redact_url(url);
+        let connect_err = |source| StoreError::Connect { url: url_for_humans.clone(), source };
+        let pool = if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)
+                .map_err(connect_err)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(30))
+                .pragma("cache_size", "-65536");
+            let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await.map_err(connect_err)?;
+            Pool::Sqlite(pool)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let pool = PgPoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await
+                .map_err(connect_err)?;
+            Pool::Postgres(pool)
+        } else {
+            return Err(StoreError::UnsupportedUrl(url_for_humans));
+        };
+        Ok(Store { pool, url_for_humans })
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// The URL without its password, for logs and messages.
+    pub fn url_for_humans(&self) -> &str {
+        &self.url_for_humans
+    }
+
+    /// Starts a write transaction (SQLite: `BEGIN IMMEDIATE`, so it never fails half-way on a lock upgrade).
+    pub async fn begin(&self) -> Result<StoreTx, StoreError> {
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => StoreTx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(p) => StoreTx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// Applies a set of migrations (its own history table `_chatstream_migrations_{set}`), each in a transaction.
+    pub async fn migrate(&self, set: &str, migrations: &[Migration]) -> Result<(), StoreError> {
+        let backend = self.backend();
+        let list = migrations
+            .iter()
+            .map(|m| {
+                sqlx::migrate::Migration::new(
+                    m.version,
+                    m.description.into(),
+                    sqlx::migrate::MigrationType::Simple,
+                    sqlx::SqlStr::from_static(m.sql(backend)),
+                    false,
+                )
+            })
+            .collect();
+        let mut migrator = sqlx::migrate::Migrator::with_migrations(list);
+        migrator.dangerous_set_table_name(format!("_chatstream_migrations_{set}"));
+        let err = |source| StoreError::Migrate { set: set.to_string(), source };
+        match &self.pool {
+            Pool::Sqlite(p) => migrator.run(p).await.map_err(err),
+            Pool::Postgres(p) => migrator.run(p).await.map_err(err),
+        }
+    }
+
+    /// Runs one statement outside a transaction.
+    pub async fn execute(&self, sql: &str, args: &[Val]) -> Result<u64, StoreError> {
+        let mut tx = self.begin().await?;
+        let n = tx.execute(sql, args).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// Runs one statement outside any transaction (e.g. `CREATE DATABASE`).
+    pub async fn execute_autocommit(&self, sql: &str) -> Result<u64, StoreError> {
+        let sql = AssertSqlSafe(sql.to_string());
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => sqlx::raw_sql(sql).execute(p).await?.rows_affected(),
+            Pool::Postgres(p) => sqlx::raw_sql(sql).execute(p).await?.rows_affected(),
+        })
+    }
+
+    /// Reads rows (see [`StoreTx::fetch`]).
+    pub async fn fetch(&self, sql: &str, args: &[Val], types: &[ColType]) -> Result<Vec<Vec<Val>>, StoreError> {
+        let mut tx = self.begin().await?;
+        let rows = tx.fetch(sql, args, types).await?;
+        tx.commit().await?;
+        Ok(rows)
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        match &self.pool {
+            Pool::Sqlite(p) => p.close().await,
+            Pool::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+/// One schema change, written for both backends.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    /// Increasing within its set; never change a released migration, add a new one.
+    pub version: i64,
+    pub description: &'static str,
+    pub sqlite: &'static str,
+    pub postgres: &'static str,
+}
+
+impl Migration {
+    /// The SQL for `backend`.
+    pub fn sql(&self, backend: Backend) -> &'static str {
+        match backend {
+            Backend::Sqlite => self.sqlite,
+            Backend::Postgres => self.postgres,
+        }
+    }
+}
+
+/// An open transaction.
+#[derive(Debug)]
+pub enum StoreTx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+macro_rules! bind_all {
+    ($query:expr, $args:expr, $types:expr, $bind:ident) => {{
+        let mut q = $query;
+        for (i, v) in $args.iter().enumerate() {
+            q = $bind(q, v, $types.and_then(|t: &[ColType]| t.get(i).copied()));
+        }
+        q
+    }};
+}
+
+type SqliteQuery<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments>;
+type PgQuery<'q> = sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>;
+
+fn bind_sqlite<'q>(q: SqliteQuery<'q>, v: &Val, _ty: Option<ColType>) -> SqliteQuery<'q> {
+    match v {
+        Val::Null => q.bind(None::<i64>),
+        Val::Int(i) => q.bind(*i),
+        Val::Real(f) => q.bind(*f),
+        Val::Text(s) => q.bind(s.clone()),
+        Val::Bool(b) => q.bind(*b),
+        Val::Time(t) => q.bind(iso_micros(*t)),
+        Val::Blob(b) => q.bind(b.clone()),
+    }
+}
+
+fn bind_pg<'q>(q: PgQuery<'q>, v: &Val, ty: Option<ColType>) -> PgQuery<'q> {
+    match v {
+        Val::Null => match ty.unwrap_or(ColType::Text) {
+            ColType::Text => q.bind(None::<String>),
+            ColType::Int => q.bind(None::<i64>),
+            ColType::Real => q.bind(None::<f64>),
+            ColType::Bool => q.bind(None::<bool>),
+            ColType::Time => q.bind(None::<DateTime<Utc>>),
+            ColType::Blob => q.bind(None::<Vec<u8>>),
+        },
+        Val::Int(i) => q.bind(*i),
+        Val::Real(f) => q.bind(*f),
+        Val::Text(s) => q.bind(s.clone()),
+        Val::Bool(b) => q.bind(*b),
+        Val::Time(t) => q.bind(DateTime::<Utc>::from_timestamp_micros(*t).unwrap_or_default()),
+        Val::Blob(b) => q.bind(b.clone()),
+    }
+}
+
+fn decode_sqlite(row: &SqliteRow, i: usize, ty: ColType) -> Result<Val, sqlx::Error> {
+    Ok(match ty {
+        ColType::Text => row.try_get::<Option<String>, _>(i)?.map_or(Val::Null, Val::Text),
+        ColType::Int => row.try_get::<Option<i64>, _>(i)?.map_or(Val::Null, Val::Int),
+        ColType::Real => row.try_get::<Option<f64>, _>(i)?.map_or(Val::Null, Val::Real),
+        ColType::Bool => row.try_get::<Option<bool>, _>(i)?.map_or(Val::Null, Val::Bool),
+        ColType::Time => match row.try_get::<Option<String>, _>(i)? {
+            None => Val::Null,
+            Some(s) => parse_iso(&s).map_or(Val::Text(s), Val::Time),
+        },
+        ColType::Blob => row.try_get::<Option<Vec<u8>>, _>(i)?.map_or(Val::Null, Val::Blob),
+    })
+}
+
+fn decode_pg(row: &PgRow, i: usize, ty: ColType) -> Result<Val, sqlx::Error> {
+    Ok(match ty {
+        ColType::Text => row.try_get::<Option<String>, _>(i)?.map_or(Val::Null, Val::Text),
+        ColType::Int => row.try_get::<Option<i64>, _>(i)?.map_or(Val::Null, Val::Int),
+        ColType::Real => row.try_get::<Option<f64>, _>(i)?.map_or(Val::Null, Val::Real),
+        ColType::Bool => row.try_get::<Option<bool>, _>(i)?.map_or(Val::Null, Val::Bool),
+        ColType::Time => {
+            row.try_get::<Option<DateTime<Utc>>, _>(i)?.map_or(Val::Null, |t| Val::Time(t.timestamp_micros()))
+        }
+        ColType::Blob => row.try_get::<Option<Vec<u8>>, _>(i)?.map_or(Val::Null, Val::Blob),
+    })
+}
+
+impl StoreTx {
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        match self {
+            StoreTx::Sqlite(_) => Backend::Sqlite,
+            StoreTx::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Runs one statement; returns the rows affected. NULLs bind as text on PostgreSQL (use
+    /// [`StoreTx::execute_typed`] when a NULL goes into a non-text column).
+    pub async fn execute(&mut self, sql: &str, args: &[Val]) -> Result<u64, StoreError> {
+        self.execute_inner(sql, args, None).await
+    }
+
+    /// Runs one statement whose parameters have the given column types.
+    pub async fn execute_typed(&mut self, sql: &str, args: &[Val], types: &[ColType]) -> Result<u64, StoreError> {
+        self.execute_inner(sql, args, Some(types)).await
+    }
+
+    async fn execute_inner(&mut self, sql: &str, args: &[Val], types: Option<&[ColType]>) -> Result<u64, StoreError> {
+        let sql = AssertSqlSafe(sql.to_string());
+        Ok(match self {
+            StoreTx::Sqlite(tx) => {
+                bind_all!(sqlx::query(sql), args, types, bind_sqlite).execute(&mut **tx).await?.rows_affected()
+            }
+            StoreTx::Postgres(tx) => {
+                bind_all!(sqlx::query(sql), args, types, bind_pg).execute(&mut **tx).await?.rows_affected()
+            }
+        })
+    }
+
+    /// Reads rows whose columns have the given types (in select order).
+    pub async fn fetch(&mut self, sql: &str, args: &[Val], types: &[ColType]) -> Result<Vec<Vec<Val>>, StoreError> {
+        let sql = AssertSqlSafe(sql.to_string());
+        let none: Option<&[ColType]> = None;
+        let mut out = Vec::new();
+        match self {
+            StoreTx::Sqlite(tx) => {
+                for row in bind_all!(sqlx::query(sql), args, none, bind_sqlite).fetch_all(&mut **tx).await? {
+                    out.push(
+                        types.iter().enumerate().map(|(i, t)| decode_sqlite(&row, i, *t)).collect::<Result<_, _>>()?,
+                    );
+                }
+            }
+            StoreTx::Postgres(tx) => {
+                for row in bind_all!(sqlx::query(sql), args, none, bind_pg).fetch_all(&mut **tx).await? {
+                    out.push(types.iter().enumerate().map(|(i, t)| decode_pg(&row, i, *t)).collect::<Result<_, _>>()?);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Commits.
+    pub async fn commit(self) -> Result<(), StoreError> {
+        match self {
+            StoreTx::Sqlite(tx) => tx.commit().await?,
+            StoreTx::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+
+    /// Rolls back.
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        match self {
+            StoreTx::Sqlite(tx) => tx.rollback().await?,
+            StoreTx::Postgres(tx) => tx.rollback().await?,
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_text_round_trips_and_sorts() {
+        let a = iso_micros(1_700_000_000_123_456);
+        assert_eq!(a, "2023-11-14T22:13:20.123456Z");
+        assert_eq!(parse_iso(&a), Some(1_700_000_000_123_456));
+        assert!(iso_micros(1_700_000_000_000_000) < iso_micros(1_700_000_000_000_001));
+    }
+
+    #[test]
+    fn passwords_are_hidden() {
+        assert_eq!(redact_url("postgres://app:s3cret@db:5432/chat"), "postgres://app:***@db:5432/chat");
+        assert_eq!(redact_url("sqlite://x.db"), "sqlite://x.db");
+    }
+
+    #[tokio::test]
+    async fn unknown_schemes_are_refused_with_advice() {
+        let err = Store::connect("mysql://x").await.unwrap_err().to_string();
+        assert!(err.contains("sqlite://PATH"), "{err}");
+    }
+}
