@@ -19,6 +19,8 @@ pub enum BenchCmd {
     Ingress(IngressBench),
     /// Normalizer throughput on a pre-filled raw topic, next to consume-and-decode and produce-only ceilings.
     Normalize(NormalizeBench),
+    /// Projection rebuild throughput on SQLite and PostgreSQL, next to the consume-and-decode ceiling.
+    Projections(crate::bench_projections::ProjectionsBench),
     /// (internal) A bare axum endpoint that reads the body and answers 200, the ingress's ceiling.
     #[command(hide = true)]
     BareTarget {
@@ -66,6 +68,7 @@ impl BenchCmd {
         match self {
             BenchCmd::Ingress(b) => b.run().await,
             BenchCmd::Normalize(b) => crate::bench_normalize::run(b).await,
+            BenchCmd::Projections(b) => crate::bench_projections::run(b).await,
             BenchCmd::BareTarget { listen } => bare_target(listen).await,
         }
     }

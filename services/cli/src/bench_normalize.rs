@@ -19,7 +19,7 @@ const RAW: &str = "chatstream.webhooks.raw";
 const EVENTS: &str = "chatstream.events";
 const CEILING: &str = "bench.produce-ceiling";
 
-fn bar(len: u64, what: &str) -> ProgressBar {
+pub(crate) fn bar(len: u64, what: &str) -> ProgressBar {
     let pb = ProgressBar::new(len);
     pb.set_style(
         ProgressStyle::with_template("{msg:>22} [{bar:30}] {pos}/{len} {per_sec} eta {eta}")
@@ -30,7 +30,7 @@ fn bar(len: u64, what: &str) -> ProgressBar {
     pb
 }
 
-fn producer(brokers: &str) -> anyhow::Result<ThreadedProducer<DefaultProducerContext>> {
+pub(crate) fn producer(brokers: &str) -> anyhow::Result<ThreadedProducer<DefaultProducerContext>> {
     Ok(ClientConfig::new()
         .set("bootstrap.servers", brokers)
         .set("linger.ms", "20")
@@ -41,7 +41,7 @@ fn producer(brokers: &str) -> anyhow::Result<ThreadedProducer<DefaultProducerCon
 }
 
 /// Sends `n` records from `next` as fast as the producer queue allows; returns the elapsed time.
-fn produce_all(
+pub(crate) fn produce_all(
     p: &ThreadedProducer<DefaultProducerContext>,
     topic: &str,
     n: usize,
@@ -71,7 +71,7 @@ fn produce_all(
 
 /// A tansu broker process with in-memory storage. librdkafka's mock broker cannot hold the benchmark's
 /// data: it keeps at most 100,000 messages or 5 MB per partition.
-fn spawn_tansu() -> anyhow::Result<(std::process::Child, String)> {
+pub(crate) fn spawn_tansu() -> anyhow::Result<(std::process::Child, String)> {
     let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let url = format!("tcp://127.0.0.1:{port}");
     let child = std::process::Command::new("tansu")

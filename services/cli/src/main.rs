@@ -2,10 +2,12 @@
 
 mod bench;
 mod bench_normalize;
+mod bench_projections;
 mod dev;
 mod ingress_cmd;
 mod mock_broker;
 mod normalize_cmd;
+mod project_cmd;
 mod role;
 mod simulate_cmd;
 
@@ -30,6 +32,10 @@ enum Command {
     Ingress(ingress_cmd::IngressCmd),
     /// Turn raw deliveries into canonical ChatEvents (chatstream.webhooks.raw → chatstream.events).
     Normalize(normalize_cmd::NormalizeCmd),
+    /// Apply chatstream.events to projections (SQL tables): sessions, unread, availability, ratings.
+    Project(project_cmd::ProjectCmd),
+    /// Empty projections and replay the whole events topic into them, with a progress bar.
+    Rebuild(project_cmd::RebuildCmd),
     /// Everything in one process for trying it out: embedded broker, ingress with demo sources.
     Dev(dev::DevCmd),
     /// Send realistic, correctly signed webhook traffic of all four platforms to an ingress.
@@ -58,6 +64,8 @@ fn main() -> anyhow::Result<()> {
         match cli.command {
             Command::Ingress(cmd) => cmd.run().await,
             Command::Normalize(cmd) => cmd.run().await,
+            Command::Project(cmd) => cmd.run().await,
+            Command::Rebuild(cmd) => cmd.run().await,
             Command::Dev(cmd) => cmd.run().await,
             Command::Simulate(cmd) => cmd.run().await,
             Command::MockBroker(cmd) => cmd.run().await,

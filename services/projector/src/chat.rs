@@ -1,6 +1,7 @@
 //! Chat-domain building blocks shared by projections: group keys and the sessions of a chat.
 
 use chatstream_schema::{ChatEvent, Kind};
+use std::collections::HashMap;
 
 /// The group of a chat: `{tenant}/{platform}/chat/{chat_id}`; `None` for events about no chat.
 pub fn chat_group(e: &ChatEvent) -> Option<String> {
@@ -33,8 +34,18 @@ pub struct Session<'a> {
 /// - In a chat where no event names a session (Chatwoot), a `session_reopened` starts a new session:
 ///   session n holds the events after the (n-1)-th reopen.
 ///
-/// The result depends only on the set of events, so any arrival order gives the same sessions.
+/// - At one instant, a session start or reopen sorts before other events (they belong to the new session).
+///
+/// The result depends only on the set of events, so any arrival order gives the same sessions. Cost is
+/// O(n log n) in the chat's events.
 pub fn sessions<'a>(events: &[&'a ChatEvent]) -> Vec<Session<'a>> {
+    // At one instant, a session start or reopen comes first: facts stamped with the reopen's time (Chatwoot
+    // snapshots) belong to the new session.
+    let starts_first = |e: &ChatEvent| !matches!(e.kind, Kind::SessionStarted | Kind::SessionReopened);
+    let mut events: Vec<&'a ChatEvent> = events.to_vec();
+    events.sort_by(|a, b| {
+        (a.occurred_at_micros, starts_first(a), &a.event_id).cmp(&(b.occurred_at_micros, starts_first(b), &b.event_id))
+    });
     let named = events.iter().any(|e| e.session_id.is_some());
     let mut out: Vec<Session<'a>> = Vec::new();
     if !named {
@@ -50,26 +61,21 @@ pub fn sessions<'a>(events: &[&'a ChatEvent]) -> Vec<Session<'a>> {
         }
         return out;
     }
-    // Named sessions in order of their first event.
-    let mut order: Vec<(&str, usize)> = Vec::new();
-    for (i, e) in events.iter().enumerate() {
+    // Named sessions in order of their first event; `open_at[i]` = the latest session begun at or before event i.
+    let mut slot_of: HashMap<&str, usize> = HashMap::new();
+    let mut open_at: Vec<usize> = Vec::with_capacity(events.len());
+    for e in &events {
         if let Some(id) = e.session_id.as_deref() {
-            if !order.iter().any(|(s, _)| *s == id) {
-                order.push((id, i));
+            if !slot_of.contains_key(id) {
+                slot_of.insert(id, out.len());
+                out.push(Session { session_id: id.to_string(), ordinal: out.len() as u32 + 1, events: Vec::new() });
             }
         }
+        open_at.push(out.len().saturating_sub(1));
     }
-    for (n, (id, _)) in order.iter().enumerate() {
-        out.push(Session { session_id: (*id).to_string(), ordinal: n as u32 + 1, events: Vec::new() });
-    }
-    for (i, e) in events.iter().enumerate() {
-        let slot = match e.session_id.as_deref() {
-            Some(id) => order.iter().position(|(s, _)| *s == id),
-            None => order.iter().rposition(|(_, first)| *first <= i).or(Some(0)),
-        };
-        if let Some(slot) = slot {
-            out[slot].events.push(e);
-        }
+    for (e, open) in events.into_iter().zip(open_at) {
+        let slot = e.session_id.as_deref().and_then(|id| slot_of.get(id).copied()).unwrap_or(open);
+        out[slot].events.push(e);
     }
     out
 }
@@ -109,5 +115,19 @@ mod tests {
         assert_eq!(s[0].session_id, "T1");
         assert_eq!(s[0].events.len(), 2, "the seen before every session joins the first");
         assert_eq!(s[1].events.iter().map(|e| e.kind).collect::<Vec<_>>(), [Kind::SessionStarted, Kind::Rating]);
+    }
+
+    #[test]
+    fn facts_at_the_reopen_instant_belong_to_the_new_session() {
+        let b = EventBuilder::new("chatwoot", "7");
+        let evs = [
+            b.at(Kind::SessionStarted, 1),
+            b.at(Kind::Seen, 5).id("0-sorts-before-the-reopen"),
+            b.at(Kind::SessionReopened, 5).id("z-reopen"),
+        ];
+        let refs: Vec<&ChatEvent> = evs.iter().collect();
+        let s = sessions(&refs);
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[1].events.iter().map(|e| e.kind).collect::<Vec<_>>(), [Kind::SessionReopened, Kind::Seen]);
     }
 }

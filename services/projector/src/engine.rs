@@ -32,7 +32,7 @@ pub const RUNTIME_MIGRATIONS: &[crate::store::Migration] = &[crate::store::Migra
         occurred_at_micros BIGINT NOT NULL, received_at_micros BIGINT NOT NULL, event BYTEA NOT NULL,
         PRIMARY KEY (projection, group_key, event_id));
     CREATE TABLE IF NOT EXISTS projection_offsets (
-        projection TEXT NOT NULL, topic TEXT NOT NULL, partition INTEGER NOT NULL, next_offset BIGINT NOT NULL,
+        projection TEXT NOT NULL, topic TEXT NOT NULL, partition BIGINT NOT NULL, next_offset BIGINT NOT NULL,
         PRIMARY KEY (projection, topic, partition));
     CREATE TABLE IF NOT EXISTS projection_state (projection TEXT PRIMARY KEY, version BIGINT NOT NULL);",
 }];

@@ -19,4 +19,4 @@ pub use engine::{ApplyOutcome, Engine};
 pub use metrics::ProjectorMetrics;
 pub use projection::{col, Column, Output, Projection, Row, Table};
 pub use runner::{prepare, ProjectArgs, RunStats, Runner, RunnerError, Until};
-pub use store::{Backend, ColType, Migration, Store, StoreError, StoreTx, Val};
+pub use store::{Backend, ColType, Migration, Store, StoreArgs, StoreError, StoreTx, Val};

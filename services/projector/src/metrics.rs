@@ -15,6 +15,7 @@ pub struct ProjectorMetrics {
     pub consumer_lag: IntGaugeVec,
     pub freshness_seconds: prometheus::GaugeVec,
     pub last_event_timestamp_seconds: prometheus::GaugeVec,
+    pub end_to_end_seconds: HistogramVec,
 }
 
 impl ProjectorMetrics {
@@ -75,6 +76,18 @@ impl ProjectorMetrics {
             freshness_seconds: gauge(
                 "chatstream_projection_freshness_seconds",
                 "Now minus occurred_at of the newest event of the last applied batch.",
+            ),
+            end_to_end_seconds: register(
+                registry,
+                HistogramVec::new(
+                    HistogramOpts::new(
+                        "chatstream_projection_end_to_end_seconds",
+                        "From the ingress receiving a webhook to its events committed in a projection's tables.",
+                    )
+                    .buckets(vec![0.05, 0.1, 0.25, 0.5, 0.75, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0]),
+                    &["projection"],
+                )
+                .expect("valid metric"),
             ),
             last_event_timestamp_seconds: gauge(
                 "chatstream_projection_last_event_timestamp_seconds",

@@ -65,11 +65,37 @@ pub enum RunnerError {
     )]
     OffsetBeyondEnd { projection: String, topic: String, partition: i32, stored: i64, end: i64 },
     #[error(
+        "projection {projection} cannot apply a batch: {detail}. This is not a passing failure (not a lost \
+         connection or a lock), so the runner stopped instead of retrying forever; nothing was skipped. Check the \
+         store (migrations applied? schema edited by hand?) and report it if it persists"
+    )]
+    Apply { projection: String, detail: String },
+    #[error(
         "projection {projection}: Kafka no longer has the events it needs on {topic} ({detail}); they were \
          deleted by retention or the topic was recreated. Run `chatstream rebuild {projection}` to rebuild it from \
          what the topic holds now"
     )]
     OffsetOutOfRange { projection: String, topic: String, detail: String },
+}
+
+/// Why one attempt at a batch failed.
+#[derive(Debug, thiserror::Error)]
+enum BatchError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Apply(#[from] crate::engine::ApplyError),
+    #[error("{0}")]
+    Permanent(String),
+}
+
+impl BatchError {
+    fn is_transient(&self) -> bool {
+        match self {
+            BatchError::Store(e) | BatchError::Apply(crate::engine::ApplyError::Store(e)) => e.is_transient(),
+            _ => false,
+        }
+    }
 }
 
 /// Feeds consumer lag into the metrics and seeks newly assigned partitions to the offsets in the store.
@@ -162,7 +188,7 @@ pub struct Runner {
     deadletter_topic: String,
     args: ProjectArgs,
     /// Called with the number of records consumed after each batch (progress bars).
-    progress: Option<Box<dyn Fn(u64) + Send>>,
+    progress: Option<Box<dyn Fn(u64) + Send + Sync>>,
 }
 
 impl Runner {
@@ -232,8 +258,9 @@ impl Runner {
         })
     }
 
-    /// Reports progress (records consumed so far) after every batch.
-    pub fn on_progress(&mut self, f: impl Fn(u64) + Send + 'static) {
+    /// Reports progress (records consumed so far) after every batch, as soon as the batch is committed to the
+    /// store (before the monitoring offsets go to Kafka).
+    pub fn on_progress(&mut self, f: impl Fn(u64) + Send + Sync + 'static) {
         self.progress = Some(Box::new(f));
     }
 
@@ -310,9 +337,6 @@ impl Runner {
                 Ok(true) => {}
                 Ok(false) => break Ok(()),
                 Err(e) => break Err(e),
-            }
-            if let Some(progress) = &self.progress {
-                progress(stats.consumed);
             }
         };
         readiness.set(name, Err("stopped".into()));
@@ -397,6 +421,11 @@ impl Runner {
                         self.metrics.freshness_seconds.with_label_values(&[name]).set((now - newest) as f64 / 1e6);
                         self.metrics.last_event_timestamp_seconds.with_label_values(&[name]).set(newest as f64 / 1e6);
                     }
+                    let now = chrono::Utc::now().timestamp_micros();
+                    let end_to_end = self.metrics.end_to_end_seconds.with_label_values(&[name]);
+                    for c in &consumed {
+                        end_to_end.observe((now - c.event.received_at_micros).max(0) as f64 / 1e6);
+                    }
                     stats.consumed += batch.len() as u64;
                     stats.applied += outcome.applied;
                     stats.batches += 1;
@@ -406,6 +435,9 @@ impl Runner {
                 Ok(None) => return Ok(false),
                 Err(e) => {
                     self.engine.invalidate();
+                    if !e.is_transient() {
+                        return Err(RunnerError::Apply { projection: name.into(), detail: e.to_string() });
+                    }
                     self.metrics.store_retries.with_label_values(&[name]).inc();
                     tracing::warn!(projection = name, error = %e, retry_in_ms = backoff.as_millis() as u64, "applying a batch failed; retrying it");
                     tokio::select! {
@@ -415,6 +447,10 @@ impl Runner {
                     backoff = (backoff * 2).min(Duration::from_secs(10));
                 }
             }
+        }
+        // The batch is durable in the store; the Kafka offsets below are only for lag monitoring.
+        if let Some(progress) = &self.progress {
+            progress(stats.consumed);
         }
         {
             let mut stored = self.stored.lock().unwrap_or_else(|p| p.into_inner());
@@ -440,7 +476,7 @@ impl Runner {
         consumed: &[Consumed],
         next: &Offsets,
         shutdown: &CancellationToken,
-    ) -> Result<Option<crate::engine::ApplyOutcome>, Box<dyn std::error::Error + Send + Sync>> {
+    ) -> Result<Option<crate::engine::ApplyOutcome>, BatchError> {
         let name = self.engine.projection().name();
         let mut tx = self.store.begin().await?;
         self.engine.lock(&mut tx).await?;
@@ -452,7 +488,7 @@ impl Runner {
             .collect();
         let outcome = self.engine.apply(&mut tx, fresh).await?;
         for (event, detail) in &outcome.poison {
-            let payload = self.codec.encode(event)?;
+            let payload = self.codec.encode(event).map_err(|e| BatchError::Permanent(e.to_string()))?;
             let headers = OwnedHeaders::new()
                 .insert(Header { key: "error.stage", value: Some("project") })
                 .insert(Header { key: "error.reason", value: Some("projection_panic") })

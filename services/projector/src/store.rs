@@ -43,6 +43,32 @@ pub enum StoreError {
     Decode { table: String, column: String, detail: String },
 }
 
+impl StoreError {
+    /// Whether retrying may succeed: lost connections, pool timeouts, lock and serialisation conflicts, a
+    /// full disk or a server shutting down. Programming errors (bad SQL, type mismatches) are not.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            StoreError::Connect { .. } => true,
+            StoreError::Query(e) => match e {
+                sqlx::Error::Io(_)
+                | sqlx::Error::PoolTimedOut
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::WorkerCrashed => true,
+                sqlx::Error::Protocol(_) | sqlx::Error::Tls(_) => true,
+                sqlx::Error::Database(db) => {
+                    let code = db.code().unwrap_or_default();
+                    // PostgreSQL: connection (08), serialisation/deadlock (40), resources (53), shutdown (57),
+                    // system (58). SQLite: BUSY (5), LOCKED (6), IOERR (10), FULL (13), and extended codes of them.
+                    ["08", "40", "53", "57", "58"].iter().any(|c| code.starts_with(c))
+                        || code.parse::<i32>().is_ok_and(|n| matches!(n & 0xff, 5 | 6 | 10 | 13))
+                }
+                _ => false,
+            },
+            StoreError::UnsupportedUrl(_) | StoreError::Migrate { .. } | StoreError::Decode { .. } => false,
+        }
+    }
+}
+
 /// The type of a column, used to bind NULLs with the right type and to read rows back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColType {
@@ -132,10 +158,19 @@ fn parse_iso(text: &str) -> Option<i64> {
     DateTime::parse_from_rfc3339(text).ok().map(|t| t.timestamp_micros())
 }
 
+/// Where the projections' tables live (the `project`, `rebuild` and `query` roles).
+#[derive(clap::Args, Debug, Clone)]
+pub struct StoreArgs {
+    /// Store URL: `sqlite://PATH` (embedded, created if missing) or `postgres://USER:PASSWORD@HOST:PORT/DB`.
+    #[arg(long = "store-url", env = "CHATSTREAM_STORE_URL", default_value = "sqlite://chatstream.db")]
+    pub store_url: String,
+}
+
 /// A connection pool to one store.
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: Pool,
+    url: String,
     url_for_humans: String,
 }
 
@@ -175,17 +210,26 @@ impl Store {
             let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await.map_err(connect_err)?;
             Pool::Sqlite(pool)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            // A transaction left open by a stuck client must not hold a projection's lock forever.
+            let options = sqlx::postgres::PgConnectOptions::from_str(url)
+                .map_err(connect_err)?
+                .options([("idle_in_transaction_session_timeout", "60000")]);
             let pool = PgPoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(Duration::from_secs(10))
-                .connect(url)
+                .connect_with(options)
                 .await
                 .map_err(connect_err)?;
             Pool::Postgres(pool)
         } else {
             return Err(StoreError::UnsupportedUrl(url_for_humans));
         };
-        Ok(Store { pool, url_for_humans })
+        Ok(Store { pool, url: url.to_string(), url_for_humans })
+    }
+
+    /// A new pool to the same store (tests: a "restarted process").
+    pub async fn reopen(&self) -> Result<Store, StoreError> {
+        Store::connect(&self.url).await
     }
 
     /// Which database this is.

@@ -1,0 +1,167 @@
+//! `chatstream bench projections`: rebuild each projection from a pre-filled events topic of ≥ 1,000,000
+//! simulated events, on SQLite and on PostgreSQL, next to the same run's consume-and-decode-only ceiling.
+
+use crate::bench_normalize::{bar, produce_all, producer, spawn_tansu};
+use crate::project_cmd::{rebuild, select};
+use chatstream_core::{KafkaArgs, Telemetry};
+use chatstream_platforms::normalize::{normalize, Context};
+use chatstream_platforms::Sources;
+use chatstream_projector::testing::ThrowawayPostgres;
+use chatstream_projector::{ProjectArgs, ProjectorMetrics, Store};
+use chatstream_schema::{ChatEvent, Codec, Lineage};
+use chatstream_simulate::demo;
+use chatstream_simulate::traffic::Traffic;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::{ClientConfig, Message};
+use std::time::{Duration, Instant};
+
+const EVENTS: &str = "chatstream.events";
+
+/// Options of `chatstream bench projections`.
+#[derive(clap::Args)]
+pub struct ProjectionsBench {
+    /// Events in the pre-filled topic (all distinct: simulated sessions, normalised).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub events: usize,
+    /// Projections to measure (default: all).
+    #[arg(long = "projection")]
+    pub projections: Vec<String>,
+    /// Store backends to measure: sqlite, postgres.
+    #[arg(long = "backend", default_values_t = vec!["sqlite".to_string(), "postgres".to_string()])]
+    pub backends: Vec<String>,
+    /// Partitions of the events topic.
+    #[arg(long, default_value_t = 6)]
+    pub partitions: i32,
+    /// Seed of the traffic.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Simulated sessions in progress at once (how interleaved chats are in the topic).
+    #[arg(long = "parallel-sessions", default_value_t = 500)]
+    pub parallel_sessions: usize,
+}
+
+/// Simulated deliveries → canonical events until `n` events exist, as (key, encoded event).
+fn simulated_events(b: &ProjectionsBench) -> anyhow::Result<Vec<(Vec<u8>, Vec<u8>)>> {
+    let sources = Sources::load(None, Some(&demo::sources_toml()))?;
+    let codec = Codec::<ChatEvent>::single_object();
+    let t0 = chrono::Utc::now() - chrono::Duration::days(30);
+    let pb = bar(b.events as u64, "simulating events");
+    let mut out = Vec::with_capacity(b.events + 16);
+    for (i, d) in Traffic::new(b.seed, t0, b.parallel_sessions).enumerate() {
+        if out.len() >= b.events {
+            break;
+        }
+        let raw = d.to_raw_webhook(demo::TENANT, format!("bench-{i}"), t0.timestamp_micros() + i as i64 * 1000);
+        let lineage = Lineage { topic: "chatstream.webhooks.raw".into(), partition: 0, offset: i as i64 };
+        let ctx = Context::for_raw(&raw, &sources, lineage)?;
+        let Ok(events) = normalize(&ctx, &raw.body) else { continue };
+        for e in events {
+            out.push((raw.routing_key.clone().into_bytes(), codec.encode(&e)?));
+        }
+        if i % 10_000 == 0 {
+            pb.set_position(out.len() as u64);
+        }
+    }
+    pb.finish_and_clear();
+    Ok(out)
+}
+
+/// Reads and decodes the whole topic once: the ceiling every projection is compared with.
+fn consume_ceiling(brokers: &str, n: usize) -> anyhow::Result<f64> {
+    let codec = Codec::<ChatEvent>::single_object();
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("group.id", "bench-projections-ceiling")
+        .set("auto.offset.reset", "earliest")
+        .set("enable.auto.commit", "false")
+        .create()?;
+    consumer.subscribe(&[EVENTS])?;
+    let pb = bar(n as u64, "consume + decode");
+    let mut started = Instant::now();
+    let waiting_since = Instant::now();
+    let mut decoded = 0usize;
+    while decoded < n {
+        match consumer.poll(Duration::from_millis(500)) {
+            Some(m) => {
+                let m = m?;
+                if decoded == 0 {
+                    started = Instant::now();
+                }
+                codec.decode(m.payload().unwrap_or_default())?;
+                decoded += 1;
+                if decoded.is_multiple_of(10_000) {
+                    pb.set_position(decoded as u64);
+                }
+            }
+            None => anyhow::ensure!(waiting_since.elapsed() < Duration::from_secs(300), "ceiling consumer stalled"),
+        }
+    }
+    pb.finish_and_clear();
+    Ok(n as f64 / started.elapsed().as_secs_f64())
+}
+
+pub async fn run(b: ProjectionsBench) -> anyhow::Result<()> {
+    let projections = select(&b.projections)?;
+    eprintln!("simulating sessions until {} events exist…", b.events);
+    let events = simulated_events(&b)?;
+    let (mut broker, brokers) = spawn_tansu()?;
+    let result = async {
+        let mut kafka = KafkaArgs::for_brokers(&brokers);
+        kafka.topic_partitions = b.partitions;
+        kafka.ensure_topics(&[EVENTS, "chatstream.deadletter"]).await?;
+        kafka.create_topics = false;
+        let p = producer(&brokers)?;
+        let pb = bar(events.len() as u64, "pre-filling events topic");
+        produce_all(&p, EVENTS, events.len(), &pb, |i| events[i].clone())?;
+        let ceiling = consume_ceiling(&brokers, events.len())?;
+        let metrics = ProjectorMetrics::new(&Telemetry::new().registry);
+        let args = ProjectArgs::default();
+        let mut rows = Vec::new();
+        for backend in &b.backends {
+            let (store, _keep_dir, _keep_pg) = match backend.as_str() {
+                "sqlite" => {
+                    let dir = tempfile::tempdir()?;
+                    let store = Store::connect(&format!("sqlite://{}", dir.path().join("bench.db").display())).await?;
+                    (store, Some(dir), None)
+                }
+                "postgres" => {
+                    let pg = ThrowawayPostgres::start().map_err(anyhow::Error::msg)?;
+                    let store = Store::connect(&format!("{}/postgres", pg.base_url)).await?;
+                    (store, None, Some(pg))
+                }
+                other => anyhow::bail!("unknown backend {other:?}: use sqlite or postgres"),
+            };
+            for projection in &projections {
+                eprintln!("rebuilding {} on {backend}…", projection.name());
+                let (consumed, seconds) = rebuild(projection.clone(), &store, &kafka, &args, &metrics, true).await?;
+                rows.push((projection.name(), backend.clone(), consumed as f64 / seconds.max(1e-9), consumed, seconds));
+            }
+            store.close().await;
+        }
+        Ok::<_, anyhow::Error>((ceiling, rows))
+    }
+    .await;
+    let _ = broker.kill();
+    let (ceiling, rows) = result?;
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    println!(
+        "\nchatstream bench projections: {cores} cores, {} events ({} partitions) in a tansu broker (in-memory) on the same machine",
+        events.len(),
+        b.partitions
+    );
+    println!("ceiling (consume + decode only): {ceiling:.0} events/s\n");
+    println!("{:<14} {:<10} {:>12} {:>10} {:>10}  goal", "projection", "store", "events/s", "seconds", "ceiling");
+    let mut all_met = true;
+    for (name, backend, rate, _consumed, seconds) in &rows {
+        let goal = if backend == "sqlite" { 100_000.0 } else { 50_000.0 };
+        let share = rate / ceiling * 100.0;
+        let met = *rate >= goal && share >= 50.0;
+        all_met &= met;
+        println!(
+            "{name:<14} {backend:<10} {rate:>12.0} {seconds:>10.1} {share:>9.0}%  ≥ {goal:.0}/s and ≥ 50 %: {}",
+            if met { "met" } else { "NOT met" }
+        );
+    }
+    println!("\nall goals {}", if all_met { "met" } else { "NOT met" });
+    Ok(())
+}
