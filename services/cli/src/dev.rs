@@ -4,7 +4,9 @@ use crate::role::RoleRuntime;
 use crate::simulate_cmd::live_traffic;
 use chatstream_core::{EmbeddedBroker, KafkaArgs};
 use chatstream_ingress::{IngressArgs, IngressServer};
+use crate::project_cmd::{registered, spawn_projections};
 use chatstream_normalizer::{NormalizeArgs, Normalizer};
+use chatstream_projector::{offsets, prepare, ProjectArgs, ProjectorMetrics, Store};
 use chatstream_platforms::{Platform, Sources};
 use chatstream_simulate::demo;
 use chatstream_simulate::driver::{self, Counters};
@@ -30,6 +32,10 @@ pub struct DevCmd {
     /// Partitions of the embedded broker's topics.
     #[arg(long = "topic-partitions", default_value_t = 6)]
     partitions: i32,
+    /// Store of the projections. The embedded broker starts empty, so `dev` empties the projections at start.
+    /// Default: chatstream-dev.db in the system's temp directory.
+    #[arg(long = "store-url", env = "CHATSTREAM_STORE_URL")]
+    store_url: Option<String>,
 }
 
 impl DevCmd {
@@ -44,6 +50,8 @@ impl DevCmd {
         kafka.brokers = broker.bootstrap_servers().to_string();
         kafka.create_topics = false;
         kafka.topic_partitions = self.partitions;
+        // The embedded broker holds a fetch open for the whole wait when a partition is idle: keep hops short.
+        kafka.properties.push(("fetch.wait.max.ms".into(), "25".into()));
 
         let rt = RoleRuntime::start(self.admin_listen).await?;
         let (telemetry, readiness, stop, admin_addr) =
@@ -65,9 +73,26 @@ impl DevCmd {
             .await
             .map_err(anyhow::Error::msg)?,
         );
+        let readiness_for_projections = readiness_for_normalizer.clone();
         let normalizing = tokio::spawn(normalizer.clone().run(readiness_for_normalizer, stop.clone()));
+
+        let store_url = match &self.store_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}", std::env::temp_dir().join("chatstream-dev.db").display()),
+        };
+        let store = Store::connect(&store_url).await?;
+        let projections = registered();
+        for p in &projections {
+            prepare(&store, p.as_ref()).await?;
+            offsets::truncate(&store, p.as_ref()).await?;
+        }
+        let args = ProjectArgs { batch_ms: 20, ..ProjectArgs::default() };
+        let metrics = ProjectorMetrics::new(&telemetry.registry);
+        let projecting =
+            spawn_projections(projections, &store, &kafka, &args, &metrics, &readiness_for_projections, &stop).await?;
+
         let key_file = write_demo_key()?;
-        crate::say(&banner(&kafka, server.addr, admin_addr, &key_file));
+        crate::say(&banner(&kafka, server.addr, admin_addr, &key_file, store.url_for_humans()));
 
         if self.simulate_rate > 0.0 {
             let opts = driver::DriverOptions {
@@ -88,6 +113,12 @@ impl DevCmd {
         }
         server.wait().await;
         let _ = normalizing.await;
+        for task in projecting {
+            if let Ok(Err(e)) = task.await {
+                tracing::error!(error = %format!("{e:#}"), "projection failed");
+            }
+        }
+        store.close().await;
         normalizer.flush(std::time::Duration::from_secs(5));
         rt.finish().await;
         drop(broker);
@@ -141,7 +172,7 @@ pub fn curl_examples(base: &str, freshchat_key: &std::path::Path) -> Vec<(Platfo
     ]
 }
 
-fn banner(kafka: &KafkaArgs, public: SocketAddr, admin: SocketAddr, key_file: &std::path::Path) -> String {
+fn banner(kafka: &KafkaArgs, public: SocketAddr, admin: SocketAddr, key_file: &std::path::Path, store: &str) -> String {
     let base = format!("http://{public}");
     let mut out = String::new();
     out.push_str("\nchatstream dev is running (Ctrl-C to stop)\n\n");
@@ -155,9 +186,11 @@ fn banner(kafka: &KafkaArgs, public: SocketAddr, admin: SocketAddr, key_file: &s
     }
     out.push_str(&format!("  Metrics                      http://{admin}/metrics\n"));
     out.push_str(&format!("  Health                       http://{admin}/livez   http://{admin}/readyz\n"));
-    out.push_str(
-        "  Roles running                ingress, normalize (projections and the dashboard join as they are built)\n",
-    );
+    out.push_str(&format!("  Store (projections)          {store}\n"));
+    out.push_str(&format!(
+        "  Roles running                ingress, normalize, project ({})\n",
+        registered().iter().map(|p| p.name()).collect::<Vec<_>>().join(", ")
+    ));
     out.push_str(&format!(
         "  Traffic                      chatstream simulate --target {base} --rate 50 --duration 30s\n\n"
     ));

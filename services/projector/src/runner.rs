@@ -122,30 +122,21 @@ impl ClientContext for RunnerContext {
 }
 
 impl ConsumerContext for RunnerContext {
-    fn post_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+    /// Sets each newly assigned partition's start to the offset stored with the rows (the beginning when the
+    /// store has none) before the assignment takes effect, so Kafka's committed offsets are never used.
+    fn pre_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
         let Rebalance::Assign(assigned) = rebalance else { return };
         let stored = self.stored.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        let mut tpl = TopicPartitionList::new();
-        for e in assigned.elements() {
+        for mut e in assigned.elements() {
             let offset = match stored.get(&e.partition()) {
                 Some(next) if e.topic() == self.topic => Offset::Offset(*next),
                 _ => Offset::Beginning,
             };
-            if let Err(err) = tpl.add_partition_offset(e.topic(), e.partition(), offset) {
-                tracing::error!(error = %err, "cannot build the assignment");
-                return;
+            if let Err(err) = e.set_offset(offset) {
+                tracing::error!(projection = self.projection, error = %err, "cannot set the start offset");
             }
         }
-        match consumer.assign(&tpl) {
-            Ok(()) => tracing::info!(
-                projection = self.projection,
-                partitions = tpl.count(),
-                "partitions assigned at the stored offsets"
-            ),
-            Err(err) => {
-                tracing::error!(projection = self.projection, error = %err, "cannot seek to the stored offsets")
-            }
-        }
+        tracing::info!(projection = self.projection, partitions = assigned.count(), "partitions assigned at the stored offsets");
     }
 }
 
