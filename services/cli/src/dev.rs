@@ -1,13 +1,13 @@
 //! `chatstream dev`: every role in one process with an embedded broker, for trying chatstream out.
 
+use crate::project_cmd::{registered, spawn_projections};
 use crate::role::RoleRuntime;
 use crate::simulate_cmd::live_traffic;
 use chatstream_core::{EmbeddedBroker, KafkaArgs};
 use chatstream_ingress::{IngressArgs, IngressServer};
-use crate::project_cmd::{registered, spawn_projections};
 use chatstream_normalizer::{NormalizeArgs, Normalizer};
-use chatstream_projector::{offsets, prepare, ProjectArgs, ProjectorMetrics, Store};
 use chatstream_platforms::{Platform, Sources};
+use chatstream_projector::{offsets, prepare, ProjectArgs, ProjectorMetrics, Store};
 use chatstream_simulate::demo;
 use chatstream_simulate::driver::{self, Counters};
 use std::net::SocketAddr;

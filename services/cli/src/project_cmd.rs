@@ -148,6 +148,9 @@ pub async fn rebuild(
     prepare(store, projection.as_ref()).await?;
     offsets::truncate(store, projection.as_ref()).await?;
     let mut args = args.clone();
+    // Big batches: a chat's events mostly arrive in one batch, so it is derived and written once or twice.
+    args.batch_size = args.batch_size.max(50_000);
+    args.batch_ms = args.batch_ms.max(500);
     // Its own consumer group: a rebuild reads every partition, whatever else is subscribed.
     args.group_prefix = format!("{}rebuild-", args.group_prefix);
     let mut runner = Runner::new(projection, store.clone(), kafka, &args, metrics).await?;

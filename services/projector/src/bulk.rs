@@ -13,7 +13,7 @@ pub struct BulkInsert {
     columns: Vec<String>,
     types: Vec<ColType>,
     suffix: String,
-    sql: HashMap<usize, String>,
+    sql: HashMap<(Backend, usize), String>,
 }
 
 impl BulkInsert {
@@ -49,9 +49,11 @@ impl BulkInsert {
         1 << (usize::BITS - 1 - fit.leading_zeros())
     }
 
-    fn sql_for(&mut self, rows: usize) -> &str {
+    /// The statement for `rows` rows. SQLite gets anonymous `?` placeholders: it looks numbered ones up by a
+    /// linear scan per parameter, which made wide statements quadratic.
+    fn sql_for(&mut self, backend: Backend, rows: usize) -> &str {
         let (table, columns, suffix) = (&self.table, &self.columns, &self.suffix);
-        self.sql.entry(rows).or_insert_with(|| {
+        self.sql.entry((backend, rows)).or_insert_with(|| {
             let width = columns.len();
             let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
             for r in 0..rows {
@@ -63,8 +65,13 @@ impl BulkInsert {
                     if c > 0 {
                         sql.push_str(", ");
                     }
-                    sql.push('$');
-                    sql.push_str(&(r * width + c + 1).to_string());
+                    match backend {
+                        Backend::Sqlite => sql.push('?'),
+                        Backend::Postgres => {
+                            sql.push('$');
+                            sql.push_str(&(r * width + c + 1).to_string());
+                        }
+                    }
                 }
                 sql.push(')');
             }
@@ -84,7 +91,7 @@ impl BulkInsert {
             let (chunk, tail) = rest.split_at(n);
             let args: Vec<Val> = chunk.iter().flat_map(|r| r.iter().cloned()).collect();
             let types: Vec<ColType> = (0..n).flat_map(|_| self.types.iter().copied()).collect();
-            let sql = self.sql_for(n).to_string();
+            let sql = self.sql_for(tx.backend(), n).to_string();
             tx.execute_typed(&sql, &args, &types).await?;
             rest = tail;
         }
@@ -111,8 +118,12 @@ mod tests {
     fn statements_have_numbered_placeholders_and_the_suffix() {
         let mut b = BulkInsert::upsert("t", &[("k", ColType::Text), ("v", ColType::Int)], &["k"]);
         assert_eq!(
-            b.sql_for(2),
+            b.sql_for(Backend::Postgres, 2),
             "INSERT INTO t (k, v) VALUES ($1, $2), ($3, $4) ON CONFLICT (k) DO UPDATE SET v = excluded.v"
+        );
+        assert_eq!(
+            b.sql_for(Backend::Sqlite, 2),
+            "INSERT INTO t (k, v) VALUES (?, ?), (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v"
         );
     }
 

@@ -136,7 +136,11 @@ impl ConsumerContext for RunnerContext {
                 tracing::error!(projection = self.projection, error = %err, "cannot set the start offset");
             }
         }
-        tracing::info!(projection = self.projection, partitions = assigned.count(), "partitions assigned at the stored offsets");
+        tracing::info!(
+            projection = self.projection,
+            partitions = assigned.count(),
+            "partitions assigned at the stored offsets"
+        );
     }
 }
 

@@ -85,6 +85,44 @@ impl<'a> Reader<'a> {
         }
         Err(ReadError("varint too long"))
     }
+    /// An `int`.
+    pub fn int(&mut self) -> Result<i32, ReadError> {
+        i32::try_from(self.long()?).map_err(|_| ReadError("int out of range"))
+    }
+    /// A `double`.
+    pub fn double(&mut self) -> Result<f64, ReadError> {
+        if self.buf.len() < 8 {
+            return Err(ReadError("truncated double"));
+        }
+        let (v, rest) = self.buf.split_at(8);
+        self.buf = rest;
+        Ok(f64::from_le_bytes(v.try_into().map_err(|_| ReadError("truncated double"))?))
+    }
+    /// A `["null", "int"]` union.
+    pub fn opt_int(&mut self) -> Result<Option<i32>, ReadError> {
+        match self.long()? {
+            0 => Ok(None),
+            1 => self.int().map(Some),
+            _ => Err(ReadError("union branch out of range")),
+        }
+    }
+    /// An `array<string>` (blocks; a negative count is followed by the block's byte size).
+    pub fn string_array(&mut self) -> Result<Vec<String>, ReadError> {
+        let mut out = Vec::new();
+        loop {
+            let mut count = self.long()?;
+            if count == 0 {
+                return Ok(out);
+            }
+            if count < 0 {
+                count = count.checked_neg().ok_or(ReadError("block count overflow"))?;
+                self.long()?;
+            }
+            for _ in 0..count {
+                out.push(self.string()?);
+            }
+        }
+    }
     /// A `boolean`.
     pub fn boolean(&mut self) -> Result<bool, ReadError> {
         let (&b, rest) = self.buf.split_first().ok_or(ReadError("truncated boolean"))?;

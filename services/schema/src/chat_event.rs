@@ -480,9 +480,86 @@ impl Body {
     }
 }
 
+impl Body {
+    /// Reads a body written with the current schema (branch positions of this version).
+    fn read(r: &mut crate::binary::Reader<'_>) -> Result<Self, crate::binary::ReadError> {
+        Ok(match r.long()? {
+            0 => Body::None,
+            1 => Body::SessionChange {
+                status: r.opt_string()?,
+                previous_status: r.opt_string()?,
+                reason: r.opt_string()?,
+                closed_by: r.opt_string()?,
+            },
+            2 => Body::Message(Message {
+                message_id: r.opt_string()?,
+                author_role: r.string()?,
+                author_id: r.opt_string()?,
+                internal: r.boolean()?,
+                content_type: r.string()?,
+                text_length: r.int()?,
+                text: r.opt_string()?,
+            }),
+            3 => Body::Participant { participant_id: r.opt_string()?, role: r.string()?, reason: r.opt_string()? },
+            4 => Body::Assignment {
+                from_agent_id: r.opt_string()?,
+                to_agent_id: r.opt_string()?,
+                from_group_id: r.opt_string()?,
+                to_group_id: r.opt_string()?,
+                reason: r.opt_string()?,
+            },
+            5 => Body::Seen { reader_role: r.string()?, reader_id: r.opt_string()?, seen_up_to_micros: r.long()? },
+            6 => Body::Unread { unread_count: r.opt_int()? },
+            7 => Body::Rating(Rating {
+                vendor_score: r.double()?,
+                scale_min: r.double()?,
+                scale_max: r.double()?,
+                normalized_score: r.double()?,
+                comment: r.opt_string()?,
+            }),
+            8 => Body::Feedback { text_length: r.int()?, text: r.opt_string()? },
+            9 => Body::SurveyAnswer { form_type: r.string()?, question: r.string()?, answer: r.string()? },
+            10 => Body::Goal { goal: r.opt_string()? },
+            11 => Body::Tag { tag: r.string()? },
+            12 => Body::AgentStatus { status: r.string()?, vendor_status: r.string()? },
+            13 => Body::AgentRoster { action: r.string()?, is_bot: r.boolean()? },
+            14 => Body::ContactChange { changed: r.string_array()? },
+            _ => return Err(crate::binary::ReadError("body union branch out of range")),
+        })
+    }
+}
+
 impl AvroRecord for ChatEvent {
     fn schema() -> &'static EmbeddedSchema {
         &CHAT_EVENT
+    }
+
+    fn read_datum(datum: &[u8]) -> Option<Result<Self, DecodeError>> {
+        let read = || -> Result<Self, crate::binary::ReadError> {
+            let mut r = crate::binary::Reader::new(datum);
+            let event = ChatEvent {
+                event_id: r.string()?,
+                tenant: r.string()?,
+                source_id: r.string()?,
+                platform: r.string()?,
+                chat_id: r.opt_string()?,
+                session_id: r.opt_string()?,
+                agent_id: r.opt_string()?,
+                contact_id: r.opt_string()?,
+                occurred_at_micros: r.long()?,
+                occurred_at_source: r.string()?,
+                received_at_micros: r.long()?,
+                kind: Kind::parse(&r.string()?).unwrap_or(Kind::Other),
+                vendor_event_type: r.opt_string()?,
+                body: Body::read(&mut r)?,
+                lineage: Lineage { topic: r.string()?, partition: r.int()?, offset: r.long()? },
+            };
+            if r.remaining() != 0 {
+                return Err(crate::binary::ReadError("trailing bytes after the datum"));
+            }
+            Ok(event)
+        };
+        Some(read().map_err(|e| DecodeError::Avro { record: CHAT_EVENT.full_name, detail: e.to_string() }))
     }
 
     fn write_datum(&self, out: &mut Vec<u8>) -> bool {

@@ -182,7 +182,16 @@ impl<T: AvroRecord> Codec<T> {
     /// Decodes one framed record (single-object or Confluent).
     pub fn decode(&self, bytes: &[u8]) -> Result<T, DecodeError> {
         let record = T::schema().full_name;
-        let (writer, reader, mut datum) = match Frame::parse(bytes)? {
+        let frame = Frame::parse(bytes)?;
+        // Hot path: written with this version's schema, read straight from the bytes.
+        if let Frame::SingleObject { fingerprint, datum } = &frame {
+            if *fingerprint == T::schema().fingerprint {
+                if let Some(Ok(decoded)) = T::read_datum(datum) {
+                    return Ok(decoded);
+                }
+            }
+        }
+        let (writer, reader, mut datum) = match frame {
             Frame::SingleObject { fingerprint, datum } => {
                 let (writer, reader) = self
                     .by_fingerprint

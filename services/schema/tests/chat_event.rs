@@ -206,3 +206,31 @@ fn direct_encoding_is_byte_identical_to_apache_avro() {
     empty_list.write_datum(&mut direct);
     assert_eq!(direct, writer.write_value_to_vec(empty_list.to_avro()).unwrap());
 }
+
+#[test]
+fn direct_decoding_reads_what_apache_avro_wrote() {
+    use apache_avro::reader::datum::GenericDatumReader;
+    use apache_avro::writer::datum::GenericDatumWriter;
+    let schema = &chatstream_schema::embedded::CHAT_EVENT.schema;
+    let writer = GenericDatumWriter::builder(schema).build().unwrap();
+    let reader = GenericDatumReader::builder(schema).build().unwrap();
+    let mut bodies = every_body();
+    let mut empty_list = bodies[14].clone();
+    empty_list.body = Body::ContactChange { changed: vec![] };
+    bodies.push(empty_list);
+    for e in bodies {
+        let generic = writer.write_value_to_vec(e.to_avro()).unwrap();
+        let direct = ChatEvent::read_datum(&generic).unwrap().unwrap();
+        let via_values = ChatEvent::from_avro(reader.read_value(&mut &generic[..]).unwrap(), schema).unwrap();
+        assert_eq!(direct, via_values, "{:?}", e.kind);
+        assert_eq!(direct, e);
+    }
+    // Truncated and trailing bytes are errors, never panics.
+    let datum = writer.write_value_to_vec(every_body()[2].to_avro()).unwrap();
+    for cut in 0..datum.len() {
+        assert!(matches!(ChatEvent::read_datum(&datum[..cut]), Some(Err(_))), "cut at {cut}");
+    }
+    let mut longer = datum.clone();
+    longer.push(0);
+    assert!(matches!(ChatEvent::read_datum(&longer), Some(Err(_))));
+}
