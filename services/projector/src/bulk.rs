@@ -1,6 +1,6 @@
 //! Multi-row statements: many rows per round trip, in a few fixed shapes so prepared statements are reused.
 
-use crate::store::{Backend, ColType, StoreError, StoreTx, Val};
+use crate::store::{Backend, ColType, RowRef, StoreError, StoreTx, Val};
 use std::collections::HashMap;
 
 /// Most rows in one statement (also bounded by the backend's parameter limit).
@@ -81,18 +81,16 @@ impl BulkInsert {
         })
     }
 
-    /// Writes `rows` (each with one value per column). Chunks are powers of two, so at most a handful of
-    /// distinct statements exist per table.
-    pub async fn write(&mut self, tx: &mut StoreTx, rows: &[Vec<Val>]) -> Result<(), StoreError> {
+    /// Writes `rows` (each with one value per column, the first possibly given separately as the group key).
+    /// Chunks are powers of two, so at most a handful of distinct statements exist per table.
+    pub async fn write(&mut self, tx: &mut StoreTx, rows: &[RowRef<'_>]) -> Result<(), StoreError> {
         let max = self.rows_per_statement(tx.backend());
         let mut rest = rows;
         while !rest.is_empty() {
             let n = if rest.len() >= max { max } else { 1 << (usize::BITS - 1 - rest.len().leading_zeros()) };
             let (chunk, tail) = rest.split_at(n);
-            let args: Vec<Val> = chunk.iter().flat_map(|r| r.iter().cloned()).collect();
-            let types: Vec<ColType> = (0..n).flat_map(|_| self.types.iter().copied()).collect();
             let sql = self.sql_for(tx.backend(), n).to_string();
-            tx.execute_typed(&sql, &args, &types).await?;
+            tx.execute_rows(&sql, chunk, &self.types).await?;
             rest = tail;
         }
         Ok(())

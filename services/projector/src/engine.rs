@@ -9,7 +9,7 @@
 
 use crate::bulk::{delete_where_in, BulkInsert};
 use crate::projection::{Output, Projection, Row, Table};
-use crate::store::{ColType, StoreError, StoreTx, Val};
+use crate::store::{ColType, RowRef, StoreError, StoreTx, Val};
 use chatstream_schema::{ChatEvent, Codec};
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -251,14 +251,18 @@ impl Engine {
         Ok(())
     }
 
-    /// Applies `events` inside `tx` (after [`Engine::lock`]). On error the caller rolls back and calls
-    /// [`Engine::invalidate`].
-    pub async fn apply(&mut self, tx: &mut StoreTx, events: Vec<ChatEvent>) -> Result<ApplyOutcome, ApplyError> {
+    /// Applies `events` inside `tx` (after [`Engine::lock`]). Only events new to the projection are copied.
+    /// On error the caller rolls back and calls [`Engine::invalidate`].
+    pub async fn apply<'e>(
+        &mut self,
+        tx: &mut StoreTx,
+        events: impl IntoIterator<Item = &'e ChatEvent>,
+    ) -> Result<ApplyOutcome, ApplyError> {
         self.tick += 1;
         let mut outcome = ApplyOutcome::default();
-        let mut by_group: HashMap<String, Vec<ChatEvent>> = HashMap::new();
+        let mut by_group: HashMap<String, Vec<&'e ChatEvent>> = HashMap::new();
         for event in events {
-            match self.projection.group(&event) {
+            match self.projection.group(event) {
                 Some(group) => by_group.entry(group).or_default().push(event),
                 None => outcome.ignored += 1,
             }
@@ -267,24 +271,23 @@ impl Engine {
         missing.sort_unstable();
         self.load_groups(tx, &missing).await?;
 
-        let mut group_keys: Vec<String> = by_group.keys().cloned().collect();
-        group_keys.sort_unstable();
+        let mut by_group: Vec<(String, Vec<&'e ChatEvent>)> = by_group.into_iter().collect();
+        by_group.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let name = self.projection.name();
         let mut event_rows: Vec<Vec<Val>> = Vec::new();
         let mut wipe: Vec<String> = Vec::new();
-        let mut upserts: Vec<Vec<Vec<Val>>> = vec![Vec::new(); self.writers.len()];
+        // (group, table, row index) of rows to upsert, taken from the groups' new rows after the loop.
+        let mut upserts: Vec<Vec<(String, usize)>> = vec![Vec::new(); self.writers.len()];
         let mut deletes: Vec<Vec<Vec<Val>>> = vec![Vec::new(); self.writers.len()];
-        for group in group_keys {
-            let incoming = by_group.remove(&group).unwrap_or_default();
+        for (group, incoming) in by_group {
             let state = self.groups.get_mut(&group).expect("loaded above");
             state.last_used = self.tick;
             // Merge, remembering what was there so a panicking derive can be undone.
             let mut undo: Vec<(String, Option<ChatEvent>)> = Vec::new();
-            let mut changed: Vec<ChatEvent> = Vec::new();
             for event in incoming {
                 let better = match state.events.get(&event.event_id) {
                     None => true,
-                    Some(old) => preferred(&event, old, &self.codec),
+                    Some(old) => preferred(event, old, &self.codec),
                 };
                 if better {
                     let old = state.events.insert(event.event_id.clone(), event.clone());
@@ -292,12 +295,11 @@ impl Engine {
                         self.cached_events += 1;
                     }
                     undo.push((event.event_id.clone(), old));
-                    changed.push(event);
                 } else {
                     outcome.duplicates += 1;
                 }
             }
-            if changed.is_empty() {
+            if undo.is_empty() {
                 continue;
             }
             let mut sorted: Vec<&ChatEvent> = state.events.values().collect();
@@ -310,6 +312,7 @@ impl Engine {
                 projection.derive(&group, &sorted, &mut out);
                 out
             }));
+            drop(sorted);
             let out = match derived {
                 Ok(out) => out.into_tables(),
                 Err(panic) => {
@@ -318,24 +321,24 @@ impl Engine {
                         .cloned()
                         .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
                         .unwrap_or_else(|| "derive panicked".into());
+                    let mut poisoned = Vec::new();
                     for (id, old) in undo.into_iter().rev() {
-                        match old {
-                            Some(old) => {
-                                state.events.insert(id, old);
-                            }
+                        let new = match old {
+                            Some(old) => state.events.insert(id, old),
                             None => {
-                                state.events.remove(&id);
                                 self.cached_events -= 1;
+                                state.events.remove(&id)
                             }
-                        }
+                        };
+                        poisoned.extend(new);
                     }
-                    outcome.poison.extend(changed.into_iter().map(|e| (e, detail.clone())));
+                    outcome.poison.extend(poisoned.into_iter().map(|e| (e, detail.clone())));
                     continue;
                 }
             };
             outcome.groups_derived += 1;
             // A batch may hold several copies of one event: write the copy kept.
-            let mut ids: Vec<&str> = changed.iter().map(|e| e.event_id.as_str()).collect();
+            let mut ids: Vec<&str> = undo.iter().map(|(id, _)| id.as_str()).collect();
             ids.sort_unstable();
             ids.dedup();
             for event in ids.into_iter().filter_map(|id| state.events.get(id)) {
@@ -343,7 +346,7 @@ impl Engine {
                 outcome.newest_occurred_at_micros = Some(
                     outcome
                         .newest_occurred_at_micros
-                        .map_or(event.occurred_at_micros, |n: i64| n.max(event.occurred_at_micros)),
+                        .map_or(event.occurred_at_micros, |n| n.max(event.occurred_at_micros)),
                 );
                 let encoded = self
                     .codec
@@ -362,9 +365,7 @@ impl Engine {
                 None => {
                     wipe.push(group.clone());
                     for (t, rows) in out.iter().enumerate() {
-                        for row in rows {
-                            upserts[t].push(with_group(&group, row));
-                        }
+                        upserts[t].extend((0..rows.len()).map(|i| (group.clone(), i)));
                     }
                 }
                 Some(old) => {
@@ -374,20 +375,19 @@ impl Engine {
                         if old_rows == new_rows {
                             continue;
                         }
-                        let key = |r: &Row| -> Vec<Val> { writer.key_idx.iter().map(|i| r[*i].clone()).collect() };
                         let old_by_key: HashMap<Vec<u8>, &Row> =
-                            old_rows.iter().map(|r| (key_bytes(&key(r)), r)).collect();
-                        let mut new_keys = std::collections::HashSet::new();
-                        for row in new_rows {
-                            let k = key_bytes(&key(row));
+                            old_rows.iter().map(|r| (key_bytes(&writer.key_idx, r), r)).collect();
+                        let mut new_keys = std::collections::HashSet::with_capacity(new_rows.len());
+                        for (i, row) in new_rows.iter().enumerate() {
+                            let k = key_bytes(&writer.key_idx, row);
                             if old_by_key.get(&k).is_none_or(|old| *old != row) {
-                                upserts[t].push(with_group(&group, row));
+                                upserts[t].push((group.clone(), i));
                             }
                             new_keys.insert(k);
                         }
-                        for row in old_rows {
-                            if !new_keys.contains(&key_bytes(&key(row))) {
-                                deletes[t].push(key(row));
+                        for (k, row) in &old_by_key {
+                            if !new_keys.contains(k) {
+                                deletes[t].push(writer.key_idx.iter().map(|i| row[*i].clone()).collect());
                             }
                         }
                     }
@@ -397,36 +397,54 @@ impl Engine {
         }
 
         if !event_rows.is_empty() {
-            self.events_insert.write(tx, &event_rows).await?;
+            let refs: Vec<RowRef<'_>> = event_rows.iter().map(|r| (None, r.as_slice())).collect();
+            self.events_insert.write(tx, &refs).await?;
         }
+        let groups = &self.groups;
         for (t, writer) in self.writers.iter_mut().enumerate() {
             if !wipe.is_empty() {
                 delete_where_in(tx, writer.table.name, "group_key", &wipe).await?;
             }
+            deletes[t].sort_unstable_by(|a, b| key_bytes_all(a).cmp(&key_bytes_all(b)));
             for key in &deletes[t] {
                 tx.execute_typed(&writer.delete_by_key, key, &writer.key_types).await?;
                 outcome.rows_written += 1;
             }
             if !upserts[t].is_empty() {
-                writer.upsert.write(tx, &upserts[t]).await?;
-                outcome.rows_written += upserts[t].len() as u64;
+                let refs: Vec<RowRef<'_>> = upserts[t]
+                    .iter()
+                    .filter_map(|(g, i)| {
+                        let rows = groups.get(g)?.rows.as_ref()?;
+                        Some((Some(g.as_str()), rows[t][*i].as_slice()))
+                    })
+                    .collect();
+                writer.upsert.write(tx, &refs).await?;
+                outcome.rows_written += refs.len() as u64;
             }
         }
         Ok(outcome)
     }
 }
 
-fn with_group(group: &str, row: &Row) -> Vec<Val> {
-    let mut v = Vec::with_capacity(row.len() + 1);
-    v.push(Val::Text(group.to_string()));
-    v.extend(row.iter().cloned());
-    v
+/// A hashable form of a row's key columns (floats compared by bits).
+fn key_bytes(key_idx: &[usize], row: &Row) -> Vec<u8> {
+    let mut out = Vec::with_capacity(64);
+    for v in key_idx.iter().map(|i| &row[*i]) {
+        push_key(&mut out, v);
+    }
+    out
 }
 
-/// A hashable form of a key (floats compared by bits).
-fn key_bytes(key: &[Val]) -> Vec<u8> {
+fn key_bytes_all(key: &[Val]) -> Vec<u8> {
     let mut out = Vec::new();
     for v in key {
+        push_key(&mut out, v);
+    }
+    out
+}
+
+fn push_key(out: &mut Vec<u8>, v: &Val) {
+    {
         match v {
             Val::Null => out.push(0),
             Val::Int(i) | Val::Time(i) => {
@@ -450,5 +468,4 @@ fn key_bytes(key: &[Val]) -> Vec<u8> {
             }
         }
     }
-    out
 }

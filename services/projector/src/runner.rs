@@ -169,6 +169,33 @@ struct Consumed {
     event: ChatEvent,
 }
 
+/// A batch as consumed: decoded events, records that did not decode, and the next offset per partition.
+#[derive(Default)]
+struct Batch {
+    events: Vec<Consumed>,
+    undecoded: Vec<OwnedMessage>,
+    next: Offsets,
+}
+
+impl Batch {
+    fn push(&mut self, m: &rdkafka::message::BorrowedMessage<'_>, codec: &Codec<ChatEvent>) {
+        let slot = self.next.entry(m.partition()).or_insert(0);
+        *slot = (*slot).max(m.offset() + 1);
+        match codec.decode(m.payload().unwrap_or_default()) {
+            Ok(event) => self.events.push(Consumed { partition: m.partition(), offset: m.offset(), event }),
+            Err(_) => self.undecoded.push(m.detach()),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.events.len() + self.undecoded.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// A running projection.
 pub struct Runner {
     engine: Engine,
@@ -354,12 +381,14 @@ impl Runner {
         None
     }
 
-    async fn next_batch(&self) -> Result<Vec<OwnedMessage>, KafkaError> {
-        let first = match tokio::time::timeout(Duration::from_millis(500), self.consumer.recv()).await {
-            Err(_) => return Ok(Vec::new()),
-            Ok(m) => m?.detach(),
-        };
-        let mut batch = vec![first];
+    /// The next batch, decoded as it arrives (records that do not decode are kept whole for a second try
+    /// after learning registry schemas, then the dead-letter topic).
+    async fn next_batch(&self) -> Result<Batch, KafkaError> {
+        let mut batch = Batch::default();
+        match tokio::time::timeout(Duration::from_millis(500), self.consumer.recv()).await {
+            Err(_) => return Ok(batch),
+            Ok(m) => batch.push(&m?, &self.codec),
+        }
         let until = Instant::now() + Duration::from_millis(self.args.batch_ms);
         while batch.len() < self.args.batch_size {
             let left = until.saturating_duration_since(Instant::now());
@@ -368,7 +397,7 @@ impl Runner {
             }
             match tokio::time::timeout(left, self.consumer.recv()).await {
                 Err(_) => break,
-                Ok(m) => batch.push(m?.detach()),
+                Ok(m) => batch.push(&m?, &self.codec),
             }
         }
         Ok(batch)
@@ -377,22 +406,20 @@ impl Runner {
     /// Applies one batch, retrying until it is committed. False when shutdown came first.
     async fn process(
         &mut self,
-        batch: Vec<OwnedMessage>,
+        mut batch: Batch,
         shutdown: &CancellationToken,
         stats: &mut RunStats,
     ) -> Result<bool, RunnerError> {
         let name = self.engine.projection().name();
-        if let Some(registry) = &self.registry {
-            self.codec.learn_from_registry(registry, batch.iter().map(|m| m.payload().unwrap_or_default())).await;
+        if let (Some(registry), false) = (&self.registry, batch.undecoded.is_empty()) {
+            self.codec
+                .learn_from_registry(registry, batch.undecoded.iter().map(|m| m.payload().unwrap_or_default()))
+                .await;
         }
-        let mut next: Offsets = BTreeMap::new();
-        let mut consumed = Vec::with_capacity(batch.len());
         let mut dead = Vec::new();
-        for m in &batch {
-            let slot = next.entry(m.partition()).or_insert(0);
-            *slot = (*slot).max(m.offset() + 1);
+        for m in std::mem::take(&mut batch.undecoded) {
             match self.codec.decode(m.payload().unwrap_or_default()) {
-                Ok(event) => consumed.push(Consumed { partition: m.partition(), offset: m.offset(), event }),
+                Ok(event) => batch.events.push(Consumed { partition: m.partition(), offset: m.offset(), event }),
                 Err(e) => dead.push((m, "undecodable", e.to_string())),
             }
         }
@@ -401,6 +428,7 @@ impl Runner {
                 return Ok(false);
             }
         }
+        let (consumed, next) = (batch.events, batch.next);
         let mut backoff = Duration::from_millis(100);
         loop {
             let started = Instant::now();
@@ -421,7 +449,7 @@ impl Runner {
                     for c in &consumed {
                         end_to_end.observe((now - c.event.received_at_micros).max(0) as f64 / 1e6);
                     }
-                    stats.consumed += batch.len() as u64;
+                    stats.consumed += (consumed.len() + dead.len()) as u64;
                     stats.applied += outcome.applied;
                     stats.batches += 1;
                     stats.dead_lettered += (dead.len() + outcome.poison.len()) as u64;
@@ -476,11 +504,8 @@ impl Runner {
         let mut tx = self.store.begin().await?;
         self.engine.lock(&mut tx).await?;
         let stored = offsets::load(&mut tx, name, &self.topic).await?;
-        let fresh: Vec<ChatEvent> = consumed
-            .iter()
-            .filter(|c| stored.get(&c.partition).is_none_or(|n| c.offset >= *n))
-            .map(|c| c.event.clone())
-            .collect();
+        let fresh =
+            consumed.iter().filter(|c| stored.get(&c.partition).is_none_or(|n| c.offset >= *n)).map(|c| &c.event);
         let outcome = self.engine.apply(&mut tx, fresh).await?;
         for (event, detail) in &outcome.poison {
             let payload = self.codec.encode(event).map_err(|e| BatchError::Permanent(e.to_string()))?;

@@ -334,6 +334,14 @@ impl Migration {
     }
 }
 
+/// One row to bind: an optional leading text value (the group key) and the row's values.
+pub type RowRef<'a> = (Option<&'a str>, &'a [Val]);
+
+enum BindVal<'a> {
+    Str(&'a str),
+    Val(&'a Val),
+}
+
 /// An open transaction.
 #[derive(Debug)]
 pub enum StoreTx {
@@ -440,6 +448,37 @@ impl StoreTx {
             }
             StoreTx::Postgres(tx) => {
                 bind_all!(sqlx::query(sql), args, types, bind_pg).execute(&mut **tx).await?.rows_affected()
+            }
+        })
+    }
+
+    /// Runs one multi-row statement: each row is an optional leading text value (a group key) followed by
+    /// its values; `types` are the types of one row's parameters.
+    pub async fn execute_rows(&mut self, sql: &str, rows: &[RowRef<'_>], types: &[ColType]) -> Result<u64, StoreError> {
+        let sql = AssertSqlSafe(sql.to_string());
+        let values = rows
+            .iter()
+            .flat_map(|(lead, row)| lead.iter().map(|g| BindVal::Str(g)).chain(row.iter().map(BindVal::Val)));
+        Ok(match self {
+            StoreTx::Sqlite(tx) => {
+                let mut q = sqlx::query(sql);
+                for v in values {
+                    q = match v {
+                        BindVal::Str(s) => q.bind(s.to_string()),
+                        BindVal::Val(v) => bind_sqlite(q, v, None),
+                    };
+                }
+                q.execute(&mut **tx).await?.rows_affected()
+            }
+            StoreTx::Postgres(tx) => {
+                let mut q = sqlx::query(sql);
+                for (i, v) in values.enumerate() {
+                    q = match v {
+                        BindVal::Str(s) => q.bind(s.to_string()),
+                        BindVal::Val(v) => bind_pg(q, v, types.get(i % types.len().max(1)).copied()),
+                    };
+                }
+                q.execute(&mut **tx).await?.rows_affected()
             }
         })
     }

@@ -212,7 +212,7 @@ pub async fn apply_events(
     for chunk in events.chunks(batch.max(1)) {
         let mut tx = store.begin().await.map_err(|e| e.to_string())?;
         engine.lock(&mut tx).await.map_err(|e| e.to_string())?;
-        let outcome = engine.apply(&mut tx, chunk.to_vec()).await.map_err(|e| e.to_string())?;
+        let outcome = engine.apply(&mut tx, chunk).await.map_err(|e| e.to_string())?;
         if let Some((event, detail)) = outcome.poison.first() {
             return Err(format!("derive panicked on event {}: {detail}", event.event_id));
         }

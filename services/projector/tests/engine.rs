@@ -57,7 +57,7 @@ async fn a_panicking_projection_poisons_only_the_events_of_that_batch_and_group(
     let batch = vec![b.at(Kind::Message, 1).id("ok1"), boom, EventBuilder::new("livechat", "Y").at(Kind::Message, 1)];
     let mut tx = store.begin().await.unwrap();
     engine.lock(&mut tx).await.unwrap();
-    let outcome = engine.apply(&mut tx, batch).await.unwrap();
+    let outcome = engine.apply(&mut tx, &batch).await.unwrap();
     tx.commit().await.unwrap();
     engine.committed();
     assert_eq!(outcome.poison.len(), 2, "both events of the batch's chat X are poison");
@@ -67,7 +67,7 @@ async fn a_panicking_projection_poisons_only_the_events_of_that_batch_and_group(
     // Chat X can still take good events later.
     let mut tx = store.begin().await.unwrap();
     engine.lock(&mut tx).await.unwrap();
-    let outcome = engine.apply(&mut tx, vec![b.at(Kind::Message, 9).id("ok2")]).await.unwrap();
+    let outcome = engine.apply(&mut tx, &[b.at(Kind::Message, 9).id("ok2")]).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(outcome.applied, 1);
     assert!(outcome.poison.is_empty());
