@@ -29,6 +29,10 @@ pub struct ProjectionsBench {
     /// Store backends to measure: sqlite, postgres.
     #[arg(long = "backend", default_values_t = vec!["sqlite".to_string(), "postgres".to_string()])]
     pub backends: Vec<String>,
+    /// Measure PostgreSQL on this server (a database `chatstream_bench` is created/emptied in it) instead of
+    /// a throw-away cluster, e.g. postgres://postgres@127.0.0.1:5432.
+    #[arg(long = "postgres-url")]
+    pub postgres_url: Option<String>,
     /// Partitions of the events topic.
     #[arg(long, default_value_t = 6)]
     pub partitions: i32,
@@ -124,11 +128,21 @@ pub async fn run(b: ProjectionsBench) -> anyhow::Result<()> {
                     let store = Store::connect(&format!("sqlite://{}", dir.path().join("bench.db").display())).await?;
                     (store, Some(dir), None)
                 }
-                "postgres" => {
-                    let pg = ThrowawayPostgres::start().map_err(anyhow::Error::msg)?;
-                    let store = Store::connect(&format!("{}/postgres", pg.base_url)).await?;
-                    (store, None, Some(pg))
-                }
+                "postgres" => match &b.postgres_url {
+                    Some(server) => {
+                        let server = server.trim_end_matches('/');
+                        let admin = Store::connect(&format!("{server}/postgres")).await?;
+                        admin.execute_autocommit("DROP DATABASE IF EXISTS chatstream_bench").await?;
+                        admin.execute_autocommit("CREATE DATABASE chatstream_bench").await?;
+                        admin.close().await;
+                        (Store::connect(&format!("{server}/chatstream_bench")).await?, None, None)
+                    }
+                    None => {
+                        let pg = ThrowawayPostgres::start().map_err(anyhow::Error::msg)?;
+                        let store = Store::connect(&format!("{}/postgres", pg.base_url)).await?;
+                        (store, None, Some(pg))
+                    }
+                },
                 other => anyhow::bail!("unknown backend {other:?}: use sqlite or postgres"),
             };
             for projection in &projections {

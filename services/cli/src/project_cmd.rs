@@ -151,7 +151,10 @@ pub async fn rebuild(
     // Big batches: a chat's events mostly arrive in one batch, so it is derived and written once or twice.
     args.batch_size = args.batch_size.max(50_000);
     args.batch_ms = args.batch_ms.max(500);
-    // Its own consumer group: a rebuild reads every partition, whatever else is subscribed.
+    // Every partition, read directly: no group join, and no other member can take partitions away.
+    args.all_partitions = true;
+    // One projection at a time: room for more of the chats still in progress.
+    args.cache_events = args.cache_events.max(400_000);
     args.group_prefix = format!("{}rebuild-", args.group_prefix);
     let mut runner = Runner::new(projection, store.clone(), kafka, &args, metrics).await?;
     let total = runner.remaining()?;

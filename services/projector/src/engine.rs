@@ -89,6 +89,10 @@ pub struct Engine {
     max_cached_events: usize,
     tick: u64,
     known_version: Option<i64>,
+    /// The store held no events of this projection when the cache started being trusted: a group that is not
+    /// cached and was never evicted has nothing stored (no read needed). Rebuilds and fresh projections.
+    store_was_empty: bool,
+    evicted: std::collections::HashSet<String>,
     pending_version: Option<i64>,
     events_insert: BulkInsert,
     writers: Vec<TableWriter>,
@@ -160,6 +164,8 @@ impl Engine {
             max_cached_events,
             tick: 0,
             known_version: None,
+            store_was_empty: false,
+            evicted: std::collections::HashSet::new(),
             pending_version: None,
             events_insert,
             writers,
@@ -188,6 +194,14 @@ impl Engine {
         };
         if self.known_version.map(|k| k + 1) != Some(version) {
             self.invalidate();
+            let any = tx
+                .fetch(
+                    "SELECT event_id FROM projection_events WHERE projection = $1 LIMIT 1",
+                    &[Val::Text(self.projection.name().into())],
+                    &[ColType::Text],
+                )
+                .await?;
+            self.store_was_empty = any.is_empty();
         }
         self.pending_version = Some(version);
         Ok(())
@@ -196,6 +210,8 @@ impl Engine {
     /// Forgets every cached group (after a failed transaction, or when another writer was active).
     pub fn invalidate(&mut self) {
         self.groups.clear();
+        self.store_was_empty = false;
+        self.evicted.clear();
         self.cached_events = 0;
         self.known_version = None;
         self.pending_version = None;
@@ -219,22 +235,37 @@ impl Engine {
             }
             if let Some(g) = self.groups.remove(&key) {
                 self.cached_events -= g.events.len();
+                if self.store_was_empty {
+                    self.evicted.insert(key);
+                }
             }
         }
     }
 
+    /// Whether the store may hold events of `group` that the cache lacks.
+    fn may_be_stored(&self, group: &str) -> bool {
+        !self.store_was_empty || self.evicted.contains(group)
+    }
+
     async fn load_groups(&mut self, tx: &mut StoreTx, keys: &[String]) -> Result<(), ApplyError> {
-        for chunk in keys.chunks(256) {
+        let tables = self.writers.len();
+        let (stored, unseen): (Vec<&String>, Vec<&String>) = keys.iter().partition(|k| self.may_be_stored(k));
+        // Groups the store cannot have (it was empty when this engine started and they were never evicted).
+        for key in unseen {
+            let rows = Some(vec![Vec::new(); tables]);
+            self.groups.insert(key.clone(), GroupState { events: HashMap::new(), rows, last_used: self.tick });
+        }
+        for chunk in stored.chunks(256) {
             let placeholders: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
             let sql = format!(
                 "SELECT group_key, event FROM projection_events WHERE projection = $1 AND group_key IN ({})",
                 placeholders.join(", ")
             );
             let mut args = vec![Val::Text(self.projection.name().into())];
-            args.extend(chunk.iter().map(|k| Val::Text(k.clone())));
+            args.extend(chunk.iter().map(|k| Val::Text((*k).clone())));
             for key in chunk {
                 self.groups
-                    .insert(key.clone(), GroupState { events: HashMap::new(), rows: None, last_used: self.tick });
+                    .insert((*key).clone(), GroupState { events: HashMap::new(), rows: None, last_used: self.tick });
             }
             for row in tx.fetch(&sql, &args, &[ColType::Text, ColType::Blob]).await? {
                 let (Some(Val::Text(group)), Some(Val::Blob(bytes))) = (row.first(), row.get(1)) else { continue };
@@ -245,6 +276,14 @@ impl Engine {
                 if let Some(state) = self.groups.get_mut(group) {
                     state.events.insert(event.event_id.clone(), event);
                     self.cached_events += 1;
+                }
+            }
+            // A group without stored events has no rows either (rows only ever come from events).
+            for key in chunk {
+                if let Some(state) = self.groups.get_mut(*key) {
+                    if state.events.is_empty() {
+                        state.rows = Some(vec![Vec::new(); tables]);
+                    }
                 }
             }
         }
@@ -405,7 +444,7 @@ impl Engine {
             if !wipe.is_empty() {
                 delete_where_in(tx, writer.table.name, "group_key", &wipe).await?;
             }
-            deletes[t].sort_unstable_by(|a, b| key_bytes_all(a).cmp(&key_bytes_all(b)));
+            deletes[t].sort_unstable_by_key(|k| key_bytes_all(k));
             for key in &deletes[t] {
                 tx.execute_typed(&writer.delete_by_key, key, &writer.key_types).await?;
                 outcome.rows_written += 1;

@@ -40,13 +40,23 @@ pub struct ProjectArgs {
     #[arg(long = "group-prefix", env = "CHATSTREAM_PROJECT_GROUP_PREFIX", default_value = "chatstream-projection-")]
     pub group_prefix: String,
     /// Events of recently active chats and agents kept in memory per projection (fewer store reads).
-    #[arg(long = "cache-events", env = "CHATSTREAM_PROJECT_CACHE_EVENTS", default_value_t = 400_000)]
+    #[arg(long = "cache-events", env = "CHATSTREAM_PROJECT_CACHE_EVENTS", default_value_t = 100_000)]
     pub cache_events: usize,
+    /// Read every partition directly instead of joining the consumer group (rebuilds: no group join wait,
+    /// no other member can take partitions away).
+    #[arg(skip)]
+    pub all_partitions: bool,
 }
 
 impl Default for ProjectArgs {
     fn default() -> Self {
-        Self { batch_size: 5000, batch_ms: 50, group_prefix: "chatstream-projection-".into(), cache_events: 400_000 }
+        Self {
+            batch_size: 5000,
+            batch_ms: 50,
+            group_prefix: "chatstream-projection-".into(),
+            cache_events: 100_000,
+            all_partitions: false,
+        }
     }
 }
 
@@ -252,9 +262,13 @@ impl Runner {
             .create_with_context(context)
             .map_err(|e| RunnerError::Kafka(format!("cannot create the consumer: {e}")))?;
         check_offsets_within_topic(&consumer, name, &kafka.topic_events, &stored.lock().unwrap().clone())?;
-        consumer
-            .subscribe(&[&kafka.topic_events])
-            .map_err(|e| RunnerError::Kafka(format!("cannot subscribe to {}: {e}", kafka.topic_events)))?;
+        if args.all_partitions {
+            assign_all(&consumer, &kafka.topic_events, &stored.lock().unwrap_or_else(|p| p.into_inner()).clone())?;
+        } else {
+            consumer
+                .subscribe(&[&kafka.topic_events])
+                .map_err(|e| RunnerError::Kafka(format!("cannot subscribe to {}: {e}", kafka.topic_events)))?;
+        }
         let producer: FutureProducer = kafka
             .client_config(&chatstream_core::kafka::producer_settings(Duration::from_secs(30), 4 * 1024 * 1024))
             .create()
@@ -600,6 +614,22 @@ impl Runner {
 pub async fn prepare(store: &Store, projection: &dyn Projection) -> Result<(), StoreError> {
     store.migrate("projector", RUNTIME_MIGRATIONS).await?;
     store.migrate(projection.name(), projection.migrations()).await
+}
+
+/// Assigns every partition of `topic`, each at its stored offset (the beginning when none is stored).
+fn assign_all(consumer: &StreamConsumer<RunnerContext>, topic: &str, stored: &Offsets) -> Result<(), RunnerError> {
+    let metadata = consumer
+        .fetch_metadata(Some(topic), Duration::from_secs(10))
+        .map_err(|e| RunnerError::Kafka(format!("cannot read the metadata of {topic}: {e}")))?;
+    let mut tpl = TopicPartitionList::new();
+    for t in metadata.topics() {
+        for p in t.partitions() {
+            let offset = stored.get(&p.id()).map_or(Offset::Beginning, |n| Offset::Offset(*n));
+            tpl.add_partition_offset(topic, p.id(), offset)
+                .map_err(|e| RunnerError::Kafka(format!("cannot assign {topic}[{}]: {e}", p.id())))?;
+        }
+    }
+    consumer.assign(&tpl).map_err(|e| RunnerError::Kafka(format!("cannot assign the partitions of {topic}: {e}")))
 }
 
 fn check_offsets_within_topic(

@@ -80,16 +80,16 @@ pub const MIGRATIONS: &[Migration] = &[Migration {
         "CREATE TABLE agent_status_intervals (group_key TEXT NOT NULL, tenant TEXT NOT NULL, platform TEXT NOT NULL,
              agent_id TEXT NOT NULL, started_at TEXT NOT NULL, status TEXT NOT NULL, vendor_status TEXT NOT NULL,
              ended_at TEXT, duration_seconds REAL, last_observed_at TEXT NOT NULL, source_kind TEXT NOT NULL,
-             source_event_id TEXT NOT NULL, PRIMARY KEY (tenant, platform, agent_id, started_at));
+             source_event_id TEXT NOT NULL, PRIMARY KEY (tenant, platform, agent_id, started_at)) WITHOUT ROWID;
          CREATE INDEX agent_status_intervals_group ON agent_status_intervals (group_key);
          CREATE TABLE agent_current_status (group_key TEXT NOT NULL, tenant TEXT NOT NULL, platform TEXT NOT NULL,
              agent_id TEXT NOT NULL, status TEXT, vendor_status TEXT, since TEXT, as_of TEXT NOT NULL, is_bot BOOLEAN,
              removed BOOLEAN NOT NULL, roster_action TEXT, roster_changed_at TEXT,
-             PRIMARY KEY (tenant, platform, agent_id));
+             PRIMARY KEY (tenant, platform, agent_id)) WITHOUT ROWID;
          CREATE INDEX agent_current_status_group ON agent_current_status (group_key);
          CREATE TABLE agent_status_daily (group_key TEXT NOT NULL, tenant TEXT NOT NULL, platform TEXT NOT NULL,
              agent_id TEXT NOT NULL, day TEXT NOT NULL, status TEXT NOT NULL, seconds REAL NOT NULL,
-             PRIMARY KEY (tenant, platform, agent_id, day, status));
+             PRIMARY KEY (tenant, platform, agent_id, day, status)) WITHOUT ROWID;
          CREATE INDEX agent_status_daily_group ON agent_status_daily (group_key);
          CREATE INDEX agent_status_daily_day ON agent_status_daily (tenant, platform, day);
          ",

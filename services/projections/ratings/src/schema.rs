@@ -81,7 +81,7 @@ CREATE TABLE ratings (
     rated_at TEXT NOT NULL,
     vendor_score REAL NOT NULL, scale_min REAL NOT NULL, scale_max REAL NOT NULL, normalized_score REAL NOT NULL,
     satisfied BOOLEAN NOT NULL, comment TEXT, event_id TEXT NOT NULL,
-    PRIMARY KEY (tenant, platform, chat_id, session_id));
+    PRIMARY KEY (tenant, platform, chat_id, session_id)) WITHOUT ROWID;
 CREATE INDEX ratings_group ON ratings (group_key);
 CREATE INDEX ratings_tenant_rated_at ON ratings (tenant, rated_at);
 
@@ -91,7 +91,7 @@ CREATE TABLE survey_answers (
     form_type TEXT NOT NULL, question TEXT NOT NULL, answer TEXT,
     agent_id TEXT, agent_source TEXT, contact_id TEXT,
     answered_at TEXT NOT NULL, event_id TEXT NOT NULL,
-    PRIMARY KEY (tenant, platform, chat_id, session_id, form_type, question));
+    PRIMARY KEY (tenant, platform, chat_id, session_id, form_type, question)) WITHOUT ROWID;
 CREATE INDEX survey_answers_group ON survey_answers (group_key);
 CREATE INDEX survey_answers_tenant_answered_at ON survey_answers (tenant, answered_at);
 
@@ -100,7 +100,7 @@ CREATE TABLE feedback (
     tenant TEXT NOT NULL, platform TEXT NOT NULL, chat_id TEXT NOT NULL, session_id TEXT NOT NULL,
     agent_id TEXT, agent_source TEXT, contact_id TEXT,
     given_at TEXT NOT NULL, text_length INTEGER NOT NULL, text TEXT, event_id TEXT NOT NULL,
-    PRIMARY KEY (tenant, platform, chat_id, session_id));
+    PRIMARY KEY (tenant, platform, chat_id, session_id)) WITHOUT ROWID;
 CREATE INDEX feedback_group ON feedback (group_key);
 
 CREATE VIEW ratings_daily AS

@@ -122,7 +122,7 @@ CREATE TABLE sessions (
     transfers INTEGER NOT NULL, tag_count INTEGER, tags TEXT,
     rating_vendor_score REAL, rating_scale_min REAL, rating_scale_max REAL, rating_normalized REAL, rated_at TEXT,
     contact_id TEXT, group_id TEXT,
-    PRIMARY KEY (tenant, platform, chat_id, session_id));
+    PRIMARY KEY (tenant, platform, chat_id, session_id)) WITHOUT ROWID;
 CREATE INDEX sessions_group ON sessions (group_key);
 CREATE INDEX sessions_started ON sessions (tenant, started_at);
 
@@ -132,7 +132,7 @@ CREATE TABLE session_agents (
     agent_id TEXT NOT NULL,
     first_involved_at TEXT NOT NULL, last_involved_at TEXT NOT NULL,
     messages INTEGER NOT NULL, internal_notes INTEGER NOT NULL, assigned BOOLEAN NOT NULL,
-    PRIMARY KEY (tenant, platform, chat_id, session_id, agent_id));
+    PRIMARY KEY (tenant, platform, chat_id, session_id, agent_id)) WITHOUT ROWID;
 CREATE INDEX session_agents_group ON session_agents (group_key);
 CREATE INDEX session_agents_agent ON session_agents (tenant, platform, agent_id);
 
@@ -140,7 +140,7 @@ CREATE TABLE session_tags (
     group_key TEXT NOT NULL,
     tenant TEXT NOT NULL, platform TEXT NOT NULL, chat_id TEXT NOT NULL, session_id TEXT NOT NULL,
     tag TEXT NOT NULL, tagged_at TEXT NOT NULL,
-    PRIMARY KEY (tenant, platform, chat_id, session_id, tag));
+    PRIMARY KEY (tenant, platform, chat_id, session_id, tag)) WITHOUT ROWID;
 CREATE INDEX session_tags_group ON session_tags (group_key);
 CREATE INDEX session_tags_tag ON session_tags (tenant, tag);
 
@@ -150,7 +150,7 @@ CREATE TABLE session_timeline (
     session_id TEXT NOT NULL, seq INTEGER NOT NULL,
     occurred_at TEXT NOT NULL, occurred_at_source TEXT NOT NULL, kind TEXT NOT NULL, vendor_event_type TEXT,
     actor_role TEXT NOT NULL, actor_id TEXT, internal BOOLEAN NOT NULL, summary TEXT NOT NULL,
-    PRIMARY KEY (tenant, platform, chat_id, event_id));
+    PRIMARY KEY (tenant, platform, chat_id, event_id)) WITHOUT ROWID;
 CREATE INDEX session_timeline_group ON session_timeline (group_key);
 CREATE INDEX session_timeline_session ON session_timeline (tenant, platform, chat_id, session_id, seq);
 

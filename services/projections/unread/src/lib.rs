@@ -82,7 +82,7 @@ const MIGRATIONS: &[Migration] = &[Migration {
         oldest_unread_at TEXT, oldest_unanswered_at TEXT, last_contact_message_at TEXT, agent_read_up_to TEXT,
         last_agent_message_at TEXT, assigned_agent_id TEXT, assigned_group_id TEXT,
         session_ended BOOLEAN NOT NULL, as_of TEXT NOT NULL,
-        PRIMARY KEY (tenant, platform, chat_id));
+        PRIMARY KEY (tenant, platform, chat_id)) WITHOUT ROWID;
     CREATE INDEX unread_chats_group ON unread_chats (group_key);
     CREATE TABLE unread_sessions (
         group_key TEXT NOT NULL,
@@ -91,7 +91,7 @@ const MIGRATIONS: &[Migration] = &[Migration {
         signal TEXT NOT NULL, unread_count INTEGER, unanswered_count INTEGER NOT NULL,
         oldest_unread_at TEXT, oldest_unanswered_at TEXT, agent_read_up_to TEXT,
         ended_unread BOOLEAN, ended_unanswered BOOLEAN NOT NULL,
-        PRIMARY KEY (tenant, platform, chat_id, session_id));
+        PRIMARY KEY (tenant, platform, chat_id, session_id)) WITHOUT ROWID;
     CREATE INDEX unread_sessions_group ON unread_sessions (group_key);
     CREATE INDEX unread_sessions_day ON unread_sessions (tenant, platform, day);
     CREATE VIEW unread_sessions_daily AS
