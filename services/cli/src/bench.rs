@@ -21,6 +21,8 @@ pub enum BenchCmd {
     Normalize(NormalizeBench),
     /// Projection rebuild throughput on SQLite and PostgreSQL, next to the consume-and-decode ceiling.
     Projections(crate::bench_projections::ProjectionsBench),
+    /// End-to-end freshness (webhook received → rows committed) in `chatstream dev` under simulated traffic.
+    Freshness(crate::bench_freshness::FreshnessBench),
     /// (internal) A bare axum endpoint that reads the body and answers 200, the ingress's ceiling.
     #[command(hide = true)]
     BareTarget {
@@ -69,6 +71,7 @@ impl BenchCmd {
             BenchCmd::Ingress(b) => b.run().await,
             BenchCmd::Normalize(b) => crate::bench_normalize::run(b).await,
             BenchCmd::Projections(b) => crate::bench_projections::run(b).await,
+            BenchCmd::Freshness(b) => crate::bench_freshness::run(b).await,
             BenchCmd::BareTarget { listen } => bare_target(listen).await,
         }
     }

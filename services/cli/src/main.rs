@@ -1,6 +1,7 @@
 //! `chatstream`: one binary, one subcommand per role.
 
 mod bench;
+mod bench_freshness;
 mod bench_normalize;
 mod bench_projections;
 mod dev;
