@@ -32,8 +32,8 @@ pub fn select(names: &[String]) -> anyhow::Result<Vec<Arc<dyn Projection>>> {
         match all.iter().find(|p| p.name() == name) {
             Some(p) => out.push(p.clone()),
             None => bail!(
-                "unknown projection {name:?}: the projections are {} (or `all`)",
-                all.iter().map(|p| p.name()).collect::<Vec<_>>().join(", ")
+                "unknown projection {name:?}; name one or more of these (or `all`):\n{}",
+                all.iter().map(|p| format!("  {:<14} {}", p.name(), p.description())).collect::<Vec<_>>().join("\n")
             ),
         }
     }

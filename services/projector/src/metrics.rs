@@ -62,7 +62,7 @@ impl ProjectorMetrics {
             ),
             store_retries: counter(
                 "chatstream_projection_store_retries_total",
-                "Batches retried after a store or broker failure (nothing skipped).",
+                "Batches retried after a transient store failure (lost connection, lock, full disk); nothing skipped.",
                 &["projection"],
             ),
             consumer_lag: register(

@@ -456,7 +456,8 @@ impl Runner {
                     if let Some(newest) = outcome.newest_occurred_at_micros {
                         let now = chrono::Utc::now().timestamp_micros();
                         self.metrics.freshness_seconds.with_label_values(&[name]).set((now - newest) as f64 / 1e6);
-                        self.metrics.last_event_timestamp_seconds.with_label_values(&[name]).set(newest as f64 / 1e6);
+                        let last = self.metrics.last_event_timestamp_seconds.with_label_values(&[name]);
+                        last.set(last.get().max(newest as f64 / 1e6));
                     }
                     let now = chrono::Utc::now().timestamp_micros();
                     let end_to_end = self.metrics.end_to_end_seconds.with_label_values(&[name]);

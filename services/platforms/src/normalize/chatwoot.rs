@@ -8,15 +8,20 @@
 //! on every snapshot, so their identities make repeats collapse while genuinely new facts get new ids.
 
 use super::{text, time, Context, Draft};
-use crate::json::{at, first_id, id_string};
+use crate::json::doc::{at, first_id, id_string};
+use crate::json::Json;
 use chatstream_schema::chat_event::Message;
 use chatstream_schema::{Body, Kind};
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 /// Reads one parsed chatwoot delivery into drafts (empty: the shared mechanism emits one `other` event).
-pub fn drafts(_ctx: &Context, body: &Value) -> Vec<Draft> {
-    let Some(event) = body.get("event").and_then(Value::as_str) else {
+pub fn drafts(ctx: &Context, body: &serde_json::Value) -> Vec<Draft> {
+    drafts_of(ctx, &Json::from_value(body))
+}
+
+/// [`drafts`] of a borrowed parse (what `normalize` uses).
+pub fn drafts_of(_ctx: &Context, body: &Json<'_>) -> Vec<Draft> {
+    let Some(event) = body.get("event").and_then(Json::as_str) else {
         return Vec::new();
     };
     match event {
@@ -39,35 +44,33 @@ pub fn drafts(_ctx: &Context, body: &Value) -> Vec<Draft> {
 // Loose readers
 
 /// The conversation's display id: `display_id` when the object names one, else `id`.
-fn chat_id_of(conversation: &Value) -> Option<String> {
+fn chat_id_of(conversation: &Json) -> Option<String> {
     first_id(conversation, &["display_id", "id"])
 }
 
 /// A lower-cased, trimmed non-empty string.
-fn word(v: Option<&Value>) -> Option<String> {
+fn word(v: Option<&Json>) -> Option<String> {
     let s = v?.as_str()?.trim();
     (!s.is_empty()).then(|| s.to_lowercase())
 }
 
 /// `changed_attributes`: an array of single-key maps (`[{"status": {"previous_value": …, "current_value": …}}]`);
 /// a plain map is accepted too.
-fn changes(body: &Value) -> Vec<(&str, &Value)> {
+fn changes<'a>(body: &'a Json<'a>) -> Vec<(&'a str, &'a Json<'a>)> {
     match body.get("changed_attributes") {
-        Some(Value::Array(items)) => {
-            items.iter().filter_map(Value::as_object).flat_map(|m| m.iter()).map(|(k, v)| (k.as_str(), v)).collect()
-        }
-        Some(Value::Object(m)) => m.iter().map(|(k, v)| (k.as_str(), v)).collect(),
+        Some(Json::Array(items)) => items.iter().filter_map(Json::as_object).flat_map(|m| m.iter()).collect(),
+        Some(Json::Object(m)) => m.iter().collect(),
         _ => Vec::new(),
     }
 }
 
 /// `(previous_value, current_value)` of the changed attribute `key`, if the change names it.
-fn change<'a>(changes: &[(&str, &'a Value)], key: &str) -> Option<(Option<&'a Value>, Option<&'a Value>)> {
+fn change<'a>(changes: &[(&str, &'a Json<'a>)], key: &str) -> Option<(Option<&'a Json<'a>>, Option<&'a Json<'a>>)> {
     changes.iter().find(|(k, _)| *k == key).map(|(_, v)| (v.get("previous_value"), v.get("current_value")))
 }
 
 /// A short digest of some values (identity of a fact that carries no time of its own).
-fn digest(parts: &[Option<&Value>]) -> String {
+fn digest(parts: &[Option<&Json>]) -> String {
     let mut h = Sha256::new();
     for p in parts {
         h.update(serde_json::to_vec(&p).unwrap_or_default());
@@ -89,7 +92,7 @@ fn is_bot_type(t: &str) -> bool {
 struct Snapshot<'a> {
     chat_id: Option<String>,
     contact_id: Option<String>,
-    assignee: Option<&'a Value>,
+    assignee: Option<&'a Json<'a>>,
     assignee_id: Option<String>,
     status: Option<String>,
     previous_status: Option<String>,
@@ -99,13 +102,13 @@ struct Snapshot<'a> {
     time: Option<i64>,
     agent_last_seen: Option<i64>,
     contact_last_seen: Option<i64>,
-    changes: Vec<(&'a str, &'a Value)>,
+    changes: Vec<(&'a str, &'a Json<'a>)>,
 }
 
 impl<'a> Snapshot<'a> {
     /// `conversation` is the conversation object; `event` the delivery, whose `changed_attributes` apply
     /// to it (conversation events) or not (message events: pass `None`).
-    fn of(conversation: &'a Value, event: Option<&'a Value>) -> Self {
+    fn of(conversation: &'a Json<'a>, event: Option<&'a Json<'a>>) -> Self {
         let changes = event.map(changes).unwrap_or_default();
         let assignee = at(conversation, "meta.assignee").filter(|a| a.is_object());
         let assignee_id =
@@ -113,7 +116,7 @@ impl<'a> Snapshot<'a> {
         let status_change = change(&changes, "status");
         let time = ["updated_at", "timestamp", "last_activity_at"]
             .iter()
-            .find_map(|k| conversation.get(*k).and_then(time::any));
+            .find_map(|k| conversation.get(k).and_then(time::any));
         Self {
             chat_id: chat_id_of(conversation),
             contact_id: first_id(conversation, &["meta.sender.id", "contact_inbox.contact_id"]),
@@ -202,7 +205,7 @@ impl<'a> Snapshot<'a> {
     /// `meta.assignee.availability_status` (the only trace of agent availability Chatwoot sends).
     fn agent_status(&self) -> Option<Draft> {
         let assignee = self.assignee?;
-        if assignee.get("type").and_then(Value::as_str).is_some_and(is_bot_type) {
+        if assignee.get("type").and_then(Json::as_str).is_some_and(is_bot_type) {
             return None;
         }
         let agent = self.assignee_id.clone()?;
@@ -225,7 +228,7 @@ impl<'a> Snapshot<'a> {
     /// The session transition this delivery states: for a status event (`explicit`) or a snapshot whose
     /// `changed_attributes` name a status change, `resolved` ends the session and `open` after `resolved`
     /// reopens it.
-    fn transition(&self, explicit: bool, performed_by: Option<&Value>) -> Option<Draft> {
+    fn transition(&self, explicit: bool, performed_by: Option<&Json>) -> Option<Draft> {
         if !explicit && !self.status_changed {
             return None;
         }
@@ -240,10 +243,10 @@ impl<'a> Snapshot<'a> {
         Some(self.session_event(kind, self.previous_status.clone(), performed_by))
     }
 
-    fn session_event(&self, kind: Kind, previous_status: Option<String>, performed_by: Option<&Value>) -> Draft {
+    fn session_event(&self, kind: Kind, previous_status: Option<String>, performed_by: Option<&Json>) -> Draft {
         let mut d = self.draft(kind);
         d.occurred_at_micros = self.time;
-        let performer = performed_by.and_then(|p| p.get("type")).and_then(Value::as_str).map(str::to_lowercase);
+        let performer = performed_by.and_then(|p| p.get("type")).and_then(Json::as_str).map(str::to_lowercase);
         let closed_by = match (kind, performer.as_deref()) {
             (Kind::SessionEnded, Some("user")) => Some("agent".to_string()),
             (Kind::SessionEnded, Some("contact")) => Some("contact".to_string()),
@@ -283,7 +286,7 @@ impl<'a> Snapshot<'a> {
     }
 }
 
-fn conversation_created(body: &Value) -> Vec<Draft> {
+fn conversation_created(body: &Json) -> Vec<Draft> {
     let s = Snapshot::of(body, Some(body));
     let mut d = s.draft(Kind::SessionStarted);
     d.occurred_at_micros = body.get("created_at").and_then(time::any).or(s.time);
@@ -294,14 +297,14 @@ fn conversation_created(body: &Value) -> Vec<Draft> {
     out
 }
 
-fn conversation_status_changed(body: &Value) -> Vec<Draft> {
+fn conversation_status_changed(body: &Json) -> Vec<Draft> {
     let s = Snapshot::of(body, Some(body));
     let mut out: Vec<Draft> = s.transition(true, body.get("performed_by")).into_iter().collect();
     out.extend(s.facts());
     out
 }
 
-fn conversation_updated(body: &Value) -> Vec<Draft> {
+fn conversation_updated(body: &Json) -> Vec<Draft> {
     let s = Snapshot::of(body, Some(body));
     let mut out: Vec<Draft> = s.transition(false, body.get("performed_by")).into_iter().collect();
     out.extend(s.transfers());
@@ -310,7 +313,7 @@ fn conversation_updated(body: &Value) -> Vec<Draft> {
 }
 
 /// Agent-bot `conversation_resolved` / `conversation_opened` (to be deprecated for `conversation_status_changed`).
-fn agent_bot_status(body: &Value, kind: Kind) -> Vec<Draft> {
+fn agent_bot_status(body: &Json, kind: Kind) -> Vec<Draft> {
     let s = Snapshot::of(body, Some(body));
     let mut out = vec![s.session_event(kind, s.previous_status.clone(), body.get("performed_by"))];
     out.extend(s.facts());
@@ -321,23 +324,23 @@ fn agent_bot_status(body: &Value, kind: Kind) -> Vec<Draft> {
 // Messages
 
 /// The message a `message_*` delivery carries, with the ids around it.
-fn message_draft(body: &Value, s: Option<&Snapshot>, kind: Kind) -> Draft {
+fn message_draft(body: &Json, s: Option<&Snapshot>, kind: Kind) -> Draft {
     let sender = body.get("sender").filter(|v| v.is_object());
     let sender_type = sender
         .and_then(|v| v.get("type"))
-        .and_then(Value::as_str)
-        .or_else(|| body.get("sender_type").and_then(Value::as_str))
+        .and_then(Json::as_str)
+        .or_else(|| body.get("sender_type").and_then(Json::as_str))
         .map(str::to_lowercase);
     let bot_sender = sender_type.as_deref().is_some_and(is_bot_type);
     let role = match body.get("message_type") {
-        Some(Value::String(t)) => match t.trim().to_lowercase().as_str() {
+        Some(Json::String(t)) => match t.trim().to_lowercase().as_str() {
             "incoming" => Some("contact"),
             "outgoing" => Some(if bot_sender { "bot" } else { "agent" }),
             "activity" => Some("system"),
             "template" => Some("bot"),
             _ => None,
         },
-        Some(Value::Number(n)) => match n.as_i64() {
+        Some(Json::Number(n)) => match n.as_i64() {
             Some(0) => Some("contact"),
             Some(1) => Some(if bot_sender { "bot" } else { "agent" }),
             Some(2) => Some("system"),
@@ -353,7 +356,7 @@ fn message_draft(body: &Value, s: Option<&Snapshot>, kind: Kind) -> Draft {
         _ => "system",
     });
     let author_id = sender.and_then(|v| v.get("id")).and_then(id_string);
-    let content = body.get("content").and_then(Value::as_str);
+    let content = body.get("content").and_then(Json::as_str);
     let mut d = Draft::new(kind);
     d.chat_id = s.and_then(|s| s.chat_id.clone()).or_else(|| first_id(body, &["conversation_id"]));
     d.contact_id = s.and_then(|s| s.contact_id.clone()).or_else(|| first_id(body, &["contact.id"])).or_else(|| {
@@ -372,7 +375,7 @@ fn message_draft(body: &Value, s: Option<&Snapshot>, kind: Kind) -> Draft {
         message_id: message_id.clone(),
         author_role: role.into(),
         author_id,
-        internal: body.get("private").and_then(Value::as_bool).unwrap_or(false),
+        internal: body.get("private").and_then(Json::as_bool).unwrap_or(false),
         content_type: content_type(body, content),
         text_length: content.map(text::length).unwrap_or(0),
         text: content.map(str::to_string),
@@ -383,10 +386,10 @@ fn message_draft(body: &Value, s: Option<&Snapshot>, kind: Kind) -> Draft {
 
 /// `text` for plain text (and a missing content type); `csat_request` for the CSAT survey; an attachment's
 /// `file_type` for a message that is only attachments; otherwise Chatwoot's own word.
-fn content_type(body: &Value, content: Option<&str>) -> String {
+fn content_type(body: &Json, content: Option<&str>) -> String {
     match word(body.get("content_type")).as_deref() {
         None | Some("text") => {
-            let attachment = body.get("attachments").and_then(Value::as_array).and_then(|a| a.first());
+            let attachment = body.get("attachments").and_then(Json::as_array).and_then(|a| a.first());
             match attachment {
                 Some(a) if content.is_none_or(|c| c.trim().is_empty()) => {
                     word(a.get("file_type")).unwrap_or_else(|| "file".into())
@@ -400,7 +403,7 @@ fn content_type(body: &Value, content: Option<&str>) -> String {
 }
 
 /// The embedded conversation of a message event, when it is an object.
-fn embedded(body: &Value) -> Option<Snapshot<'_>> {
+fn embedded<'a>(body: &'a Json<'a>) -> Option<Snapshot<'a>> {
     body.get("conversation").filter(|c| c.is_object()).map(|c| {
         let mut s = Snapshot::of(c, None);
         s.chat_id = s.chat_id.or_else(|| first_id(body, &["conversation_id"]));
@@ -408,7 +411,7 @@ fn embedded(body: &Value) -> Option<Snapshot<'_>> {
     })
 }
 
-fn message_created(body: &Value) -> Vec<Draft> {
+fn message_created(body: &Json) -> Vec<Draft> {
     let s = embedded(body);
     let mut out = vec![message_draft(body, s.as_ref(), Kind::Message)];
     if let Some(s) = &s {
@@ -419,7 +422,7 @@ fn message_created(body: &Value) -> Vec<Draft> {
 
 /// When the message was updated: its own `updated_at`, else that of the same message in the embedded
 /// conversation's `messages[]` (push format).
-fn message_updated_at(body: &Value) -> Option<i64> {
+fn message_updated_at(body: &Json) -> Option<i64> {
     if let Some(t) = body.get("updated_at").and_then(time::any) {
         return Some(t);
     }
@@ -432,21 +435,21 @@ fn message_updated_at(body: &Value) -> Option<i64> {
         .and_then(time::any)
 }
 
-fn message_updated(body: &Value) -> Vec<Draft> {
+fn message_updated(body: &Json) -> Vec<Draft> {
     let s = embedded(body);
     let updated_at = message_updated_at(body);
     let message_id = body.get("id").and_then(id_string);
     let csat = at(body, "content_attributes.submitted_values.csat_survey_response").filter(|v| v.is_object());
     let score = csat.and_then(|c| c.get("rating")).and_then(|r| match r {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().parse::<f64>().ok(),
+        Json::Number(n) => n.as_f64(),
+        Json::String(s) => s.trim().parse::<f64>().ok(),
         _ => None,
     });
     let first = match (csat, score.filter(|x| x.is_finite())) {
         (Some(csat), Some(score)) => {
             let comment = csat
                 .get("feedback_message")
-                .and_then(Value::as_str)
+                .and_then(Json::as_str)
                 .filter(|c| !c.trim().is_empty())
                 .map(str::to_string);
             let mut d = Draft::new(Kind::Rating);
@@ -490,14 +493,14 @@ fn message_updated(body: &Value) -> Vec<Draft> {
 // Everything else
 
 /// Typing on/off: no event time, nothing for the projections; `other` with the ids.
-fn typing(body: &Value) -> Vec<Draft> {
+fn typing(body: &Json) -> Vec<Draft> {
     let mut d = Draft::new(Kind::Other);
     if let Some(s) = embedded(body) {
         d.chat_id = s.chat_id;
         d.contact_id = s.contact_id;
     }
     let user = body.get("user");
-    let user_type = user.and_then(|u| u.get("type")).and_then(Value::as_str).map(str::to_lowercase);
+    let user_type = user.and_then(|u| u.get("type")).and_then(Json::as_str).map(str::to_lowercase);
     let user_id = user.and_then(|u| u.get("id")).and_then(id_string);
     match user_type.as_deref() {
         Some("user") => d.agent_id = user_id,
@@ -508,7 +511,7 @@ fn typing(body: &Value) -> Vec<Draft> {
 }
 
 /// The widget was opened: no conversation, usually; `other` with the contact (and chat, if any).
-fn webwidget_triggered(body: &Value) -> Vec<Draft> {
+fn webwidget_triggered(body: &Json) -> Vec<Draft> {
     let mut d = Draft::new(Kind::Other);
     d.contact_id = first_id(body, &["contact.id"]);
     d.chat_id = body.get("current_conversation").filter(|c| c.is_object()).and_then(chat_id_of);
@@ -516,7 +519,7 @@ fn webwidget_triggered(body: &Value) -> Vec<Draft> {
 }
 
 /// `contact_created` / `contact_updated` → `contact_updated` with the changed attribute names.
-fn contact(body: &Value, event: &str) -> Vec<Draft> {
+fn contact(body: &Json, event: &str) -> Vec<Draft> {
     let changes = changes(body);
     let mut changed: Vec<String> = Vec::new();
     for (k, _) in &changes {

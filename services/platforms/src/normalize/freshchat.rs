@@ -20,13 +20,18 @@
 use super::text::length;
 use super::time::rfc3339;
 use super::{Context, Draft};
-use crate::json::{at, first_id, id_string, str_field};
+use crate::json::doc::{at, first_id, id_string, str_field};
+use crate::json::Json;
 use chatstream_schema::chat_event::Message;
 use chatstream_schema::{Body, Kind};
-use serde_json::Value;
 
 /// Reads one parsed freshchat delivery into drafts (empty: the shared mechanism emits one `other` event).
-pub fn drafts(_ctx: &Context, body: &Value) -> Vec<Draft> {
+pub fn drafts(ctx: &Context, body: &serde_json::Value) -> Vec<Draft> {
+    drafts_of(ctx, &Json::from_value(body))
+}
+
+/// [`drafts`] of a borrowed parse (what `normalize` uses).
+pub fn drafts_of(_ctx: &Context, body: &Json<'_>) -> Vec<Draft> {
     let action_time = body.get("action_time").and_then(when);
     let drafts = match str_field(body, "action") {
         Some("message_create") => message(body, action_time),
@@ -48,10 +53,10 @@ pub fn drafts(_ctx: &Context, body: &Value) -> Vec<Draft> {
 
 /// A Freshchat time: ISO-8601 (`2022-11-15T10:54:00.118Z`) or epoch milliseconds / seconds (number or
 /// numeric string). Values within a day of the epoch are not times.
-fn when(v: &Value) -> Option<i64> {
+fn when(v: &Json) -> Option<i64> {
     let micros = match v {
-        Value::String(s) => rfc3339(s).or_else(|| s.trim().parse::<f64>().ok().and_then(epoch)),
-        Value::Number(n) => n.as_f64().and_then(epoch),
+        Json::String(s) => rfc3339(s).or_else(|| s.trim().parse::<f64>().ok().and_then(epoch)),
+        Json::Number(n) => n.as_f64().and_then(epoch),
         _ => None,
     }?;
     (micros > 86_400 * 1_000_000).then_some(micros)
@@ -78,28 +83,25 @@ fn role(actor_type: &str) -> Option<&'static str> {
 }
 
 /// The envelope's actor: (canonical role, id).
-fn envelope_actor(body: &Value) -> (Option<&'static str>, Option<String>) {
-    (
-        at(body, "actor.actor_type").and_then(Value::as_str).and_then(role),
-        at(body, "actor.actor_id").and_then(id_string),
-    )
+fn envelope_actor(body: &Json) -> (Option<&'static str>, Option<String>) {
+    (at(body, "actor.actor_type").and_then(Json::as_str).and_then(role), at(body, "actor.actor_id").and_then(id_string))
 }
 
 /// Who did a conversation action: the object's own `<field>` / `<field>_id` (e.g. `resolver`, `resolver_id`),
 /// completed by the envelope actor when it is the same kind of actor (or the object does not say).
-fn doer(body: &Value, obj: &Value, field: &str) -> (Option<&'static str>, Option<String>) {
+fn doer(body: &Json, obj: &Json, field: &str) -> (Option<&'static str>, Option<String>) {
     let (env_role, env_id) = envelope_actor(body);
-    let own_role = obj.get(field).and_then(Value::as_str).and_then(role);
-    let own_id = obj.get(format!("{field}_id")).and_then(id_string);
+    let own_role = obj.get(field).and_then(Json::as_str).and_then(role);
+    let own_id = obj.get(&format!("{field}_id")).and_then(id_string);
     let role = own_role.or(env_role);
     let id = own_id.or_else(|| if env_role == role { env_id } else { None });
     (role, id)
 }
 
-fn message(body: &Value, action_time: Option<i64>) -> Option<Draft> {
+fn message(body: &Json, action_time: Option<i64>) -> Option<Draft> {
     let m = at(body, "data.message").filter(|m| m.is_object())?;
     let (env_role, env_id) = envelope_actor(body);
-    let own_role = m.get("actor_type").and_then(Value::as_str).and_then(role);
+    let own_role = m.get("actor_type").and_then(Json::as_str).and_then(role);
     // The 2018 shape may lack actor_type in the message: the envelope actor is the author then.
     let author_role = own_role.or(env_role).unwrap_or("system");
     // The 2018 shape has no actor_id in the message: the envelope actor's id, when it is the same actor.
@@ -124,8 +126,8 @@ fn message(body: &Value, action_time: Option<i64>) -> Option<Draft> {
     d.identity = message_id.as_ref().map(|id| format!("message:{id}"));
 
     let internal =
-        m.get("message_type").and_then(Value::as_str).is_some_and(|t| t.trim().eq_ignore_ascii_case("private"))
-            || m.get("botsPrivateNote").and_then(Value::as_bool).unwrap_or(false);
+        m.get("message_type").and_then(Json::as_str).is_some_and(|t| t.trim().eq_ignore_ascii_case("private"))
+            || m.get("botsPrivateNote").and_then(Json::as_bool).unwrap_or(false);
     let (content_type, text) = parts(m);
     d.body = Body::Message(Message {
         message_id,
@@ -141,11 +143,11 @@ fn message(body: &Value, action_time: Option<i64>) -> Option<Draft> {
 
 /// Content type (from the first part) and text (text parts joined with "\n") of a message, in either schema:
 /// current `message_parts[{text:{content}}, {image:{url}}, …]` or 2018 `msg_parts[{part_type, properties}]`.
-fn parts(m: &Value) -> (String, Option<String>) {
+fn parts(m: &Json) -> (String, Option<String>) {
     let list = m
         .get("message_parts")
-        .and_then(Value::as_array)
-        .or_else(|| m.get("msg_parts").and_then(Value::as_array))
+        .and_then(Json::as_array)
+        .or_else(|| m.get("msg_parts").and_then(Json::as_array))
         .map(Vec::as_slice)
         .unwrap_or_default();
     let mut content_type = None;
@@ -164,18 +166,18 @@ fn parts(m: &Value) -> (String, Option<String>) {
 }
 
 /// One message part: its type word and its text, if it is a text part.
-fn part_of(part: &Value) -> (Option<String>, Option<&str>) {
+fn part_of<'a>(part: &'a Json<'_>) -> (Option<String>, Option<&'a str>) {
     let Some(obj) = part.as_object() else { return (None, None) };
-    if let Some(kind) = obj.get("part_type").and_then(Value::as_str) {
+    if let Some(kind) = obj.get("part_type").and_then(Json::as_str) {
         // 2018: {part_type: "text", properties: {text: "…"}}
         let kind = word(kind);
         let text =
-            if kind.as_deref() == Some("text") { at(part, "properties.text").and_then(Value::as_str) } else { None };
+            if kind.as_deref() == Some("text") { at(part, "properties.text").and_then(Json::as_str) } else { None };
         return (kind, text);
     }
     if let Some(t) = obj.get("text") {
         // Current: {text: {content: "…"}}
-        return (Some("text".to_string()), t.get("content").and_then(Value::as_str));
+        return (Some("text".to_string()), t.get("content").and_then(Json::as_str));
     }
     // Current non-text part: {image: {url}}, {file: {…}}, {url_button: {…}}, …: the key names the type.
     let key = obj.iter().find(|(_, v)| v.is_object() || v.is_array()).or_else(|| obj.iter().next());
@@ -207,7 +209,7 @@ fn conversation_identity(
     Some(id)
 }
 
-fn assignment(body: &Value, action_time: Option<i64>) -> Option<Draft> {
+fn assignment(body: &Json, action_time: Option<i64>) -> Option<Draft> {
     let a = at(body, "data.assignment").filter(|a| a.is_object())?;
     let from_agent_id = a.get("from_agent_id").and_then(id_string);
     let to_agent_id = a.get("to_agent_id").and_then(id_string);
@@ -237,7 +239,7 @@ enum Change {
     Reopen,
 }
 
-fn conversation_change(body: &Value, action_time: Option<i64>, change: Change) -> Option<Draft> {
+fn conversation_change(body: &Json, action_time: Option<i64>, change: Change) -> Option<Draft> {
     let (key, field, action, kind) = match change {
         Change::Resolve => ("data.resolve", "resolver", "conversation_resolution", Kind::SessionEnded),
         Change::Reopen => ("data.reopen", "reopener", "conversation_reopen", Kind::SessionReopened),
@@ -259,7 +261,7 @@ fn conversation_change(body: &Value, action_time: Option<i64>, change: Change) -
     };
     d.occurred_at_micros = action_time;
     d.identity = conversation_identity(action, &d.chat_id, action_time, &d.session_id, &[]);
-    let status = at(obj, "conversation.status").and_then(Value::as_str).and_then(word);
+    let status = at(obj, "conversation.status").and_then(Json::as_str).and_then(word);
     let closed_by = match change {
         Change::Resolve => who.map(|r| if r == "bot" { "system" } else { r }.to_string()),
         Change::Reopen => None,

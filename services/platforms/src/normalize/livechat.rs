@@ -6,14 +6,19 @@
 //! of the id: agents are emails, bots 32 hex digits, customers UUIDs.
 
 use super::{text, time, Context, Draft};
-use crate::json::{at, first_id, id_string};
+use crate::json::doc::{at, first_id, id_string};
+use crate::json::Json;
 use chatstream_schema::chat_event::Message;
 use chatstream_schema::{Body, Kind};
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 /// Reads one parsed livechat delivery into drafts (empty: the shared mechanism emits one `other` event).
-pub fn drafts(ctx: &Context, body: &Value) -> Vec<Draft> {
+pub fn drafts(ctx: &Context, body: &serde_json::Value) -> Vec<Draft> {
+    drafts_of(ctx, &Json::from_value(body))
+}
+
+/// [`drafts`] of a borrowed parse (what `normalize` uses).
+pub fn drafts_of(ctx: &Context, body: &Json<'_>) -> Vec<Draft> {
     let mut out = read(ctx, body);
     // Two facts of one delivery never share an identity (e.g. a form with a repeated field id).
     let mut seen = std::collections::HashSet::new();
@@ -31,9 +36,9 @@ pub fn drafts(ctx: &Context, body: &Value) -> Vec<Draft> {
     out
 }
 
-fn read(ctx: &Context, body: &Value) -> Vec<Draft> {
-    let action = body.get("action").and_then(Value::as_str).or(ctx.vendor_event_type.as_deref()).unwrap_or("");
-    let null = Value::Null;
+fn read(ctx: &Context, body: &Json) -> Vec<Draft> {
+    let action = body.get("action").and_then(Json::as_str).or(ctx.vendor_event_type.as_deref()).unwrap_or("");
+    let null = Json::Null;
     let p = body.get("payload").unwrap_or(&null);
     match action {
         "incoming_chat" | "incoming_chat_thread" => incoming_chat(p),
@@ -115,12 +120,12 @@ impl Role {
 }
 
 /// The chat id wherever this action keeps it (`chat_id`, `chat.id`, `active_chat.chat_id`).
-fn chat_id(p: &Value) -> Option<String> {
+fn chat_id(p: &Json) -> Option<String> {
     first_id(p, &["chat_id", "chat.id", "active_chat.chat_id"])
 }
 
 /// The thread id: the session within the chat.
-fn thread_id(p: &Value) -> Option<String> {
+fn thread_id(p: &Json) -> Option<String> {
     first_id(p, &["thread_id", "chat.thread.id", "active_chat.thread_id"])
 }
 
@@ -135,7 +140,7 @@ fn set_person(d: &mut Draft, id: Option<String>) {
 }
 
 /// An `other` event with the chat's ids.
-fn other(p: &Value, chat: Option<String>) -> Draft {
+fn other(p: &Json, chat: Option<String>) -> Draft {
     let mut d = Draft::new(Kind::Other);
     d.chat_id = chat;
     d.session_id = thread_id(p);
@@ -143,36 +148,35 @@ fn other(p: &Value, chat: Option<String>) -> Draft {
 }
 
 /// A string of any JSON scalar (ids, answers, property values).
-fn scalar(v: &Value) -> Option<String> {
+fn scalar(v: &Json) -> Option<String> {
     match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => id_string(v).or_else(|| Some(n.to_string())),
-        Value::Bool(b) => Some(b.to_string()),
+        Json::String(s) => Some(s.to_string()),
+        Json::Number(n) => id_string(v).or_else(|| Some(n.to_string())),
+        Json::Bool(b) => Some(b.to_string()),
         _ => None,
     }
 }
 
-fn opt_str(v: Option<&Value>) -> Option<String> {
-    v.and_then(Value::as_str).map(str::to_string)
+fn opt_str(v: Option<&Json>) -> Option<String> {
+    v.and_then(Json::as_str).map(str::to_string)
 }
 
 /// A short digest of a JSON value that ignores key order, for identities.
-fn digest(v: &Value) -> String {
-    fn write(v: &Value, out: &mut String) {
+fn digest(v: &Json) -> String {
+    fn write(v: &Json, out: &mut String) {
         match v {
-            Value::Object(m) => {
-                let mut keys: Vec<&String> = m.keys().collect();
-                keys.sort();
+            Json::Object(m) => {
+                // In key order, each key once with its last value.
                 out.push('{');
-                for k in keys {
-                    out.push_str(&Value::String(k.clone()).to_string());
+                for (k, v) in m.iter() {
+                    out.push_str(&serde_json::to_string(k).unwrap_or_default());
                     out.push(':');
-                    write(&m[k], out);
+                    write(v, out);
                     out.push(',');
                 }
                 out.push('}');
             }
-            Value::Array(a) => {
+            Json::Array(a) => {
                 out.push('[');
                 for x in a {
                     write(x, out);
@@ -195,8 +199,8 @@ fn or_dash(s: &Option<String>) -> &str {
 // ---------------------------------------------------------------------------------------------------------
 // Chats and threads
 
-fn incoming_chat(p: &Value) -> Vec<Draft> {
-    let null = Value::Null;
+fn incoming_chat(p: &Json) -> Vec<Draft> {
+    let null = Json::Null;
     let chat = chat_id(p);
     let thread = at(p, "chat.thread").unwrap_or(&null);
     let session = thread.get("id").and_then(id_string).or_else(|| p.get("thread_id").and_then(id_string));
@@ -205,10 +209,10 @@ fn incoming_chat(p: &Value) -> Vec<Draft> {
     start.chat_id = chat.clone();
     start.session_id = session.clone();
     start.occurred_at_micros = thread.get("created_at").or_else(|| thread.get("timestamp")).and_then(time::any);
-    if let Some(users) = at(p, "chat.users").and_then(Value::as_array) {
+    if let Some(users) = at(p, "chat.users").and_then(Json::as_array) {
         for u in users {
             let Some(id) = u.get("id").and_then(id_string) else { continue };
-            let customer = match u.get("type").and_then(Value::as_str) {
+            let customer = match u.get("type").and_then(Json::as_str) {
                 Some("customer") => true,
                 Some(_) => false,
                 None => Role::of(&id) == Role::Contact,
@@ -224,7 +228,7 @@ fn incoming_chat(p: &Value) -> Vec<Draft> {
     start.identity = session.as_ref().map(|s| format!("session_started:{}:{s}", or_dash(&chat)));
 
     let mut out = vec![start];
-    if let Some(events) = thread.get("events").and_then(Value::as_array) {
+    if let Some(events) = thread.get("events").and_then(Json::as_array) {
         for e in events {
             out.extend(event_drafts(e, &chat, &session));
         }
@@ -232,7 +236,7 @@ fn incoming_chat(p: &Value) -> Vec<Draft> {
     out
 }
 
-fn session_ended(p: &Value) -> Draft {
+fn session_ended(p: &Json) -> Draft {
     let mut d = Draft::new(Kind::SessionEnded);
     d.chat_id = chat_id(p);
     d.session_id = thread_id(p);
@@ -250,11 +254,11 @@ fn session_ended(p: &Value) -> Draft {
     d
 }
 
-fn transferred(p: &Value) -> Draft {
+fn transferred(p: &Json) -> Draft {
     let mut d = Draft::new(Kind::Transferred);
     d.chat_id = chat_id(p);
     d.session_id = thread_id(p);
-    let first = |path: &str| at(p, path).and_then(Value::as_array).and_then(|a| a.iter().find_map(id_string));
+    let first = |path: &str| at(p, path).and_then(Json::as_array).and_then(|a| a.iter().find_map(id_string));
     let to_agent = first("transferred_to.agent_ids");
     let to_group = first("transferred_to.group_ids");
     d.agent_id = to_agent.clone();
@@ -269,12 +273,12 @@ fn transferred(p: &Value) -> Draft {
     d
 }
 
-fn participant(p: &Value, kind: Kind) -> Draft {
+fn participant(p: &Json, kind: Kind) -> Draft {
     let mut d = Draft::new(kind);
     d.chat_id = chat_id(p);
     d.session_id = thread_id(p);
     let id = first_id(p, &["user.id", "user_id"]);
-    let user_type = p.get("user_type").or_else(|| at(p, "user.type")).and_then(Value::as_str);
+    let user_type = p.get("user_type").or_else(|| at(p, "user.type")).and_then(Json::as_str);
     let role = match (id.as_deref().map(Role::of), user_type) {
         (Some(Role::Bot), _) => Role::Bot,
         (_, Some("customer")) => Role::Contact,
@@ -293,7 +297,7 @@ fn participant(p: &Value, kind: Kind) -> Draft {
 // ---------------------------------------------------------------------------------------------------------
 // Events (messages, files, forms)
 
-fn incoming_event(p: &Value) -> Vec<Draft> {
+fn incoming_event(p: &Json) -> Vec<Draft> {
     let chat = chat_id(p);
     let session = thread_id(p);
     match p.get("event") {
@@ -309,7 +313,7 @@ fn incoming_event(p: &Value) -> Vec<Draft> {
     }
 }
 
-fn event_updated(p: &Value) -> Draft {
+fn event_updated(p: &Json) -> Draft {
     let chat = chat_id(p);
     let session = thread_id(p);
     let Some(e) = p.get("event").filter(|e| e.is_object()) else { return other(p, chat) };
@@ -321,24 +325,24 @@ fn event_updated(p: &Value) -> Draft {
 }
 
 /// A draft of `kind` with the event's chat, thread, author and time.
-fn event_base(kind: Kind, e: &Value, chat: &Option<String>, session: &Option<String>) -> Draft {
+fn event_base(kind: Kind, e: &Json, chat: &Option<String>, session: &Option<String>) -> Draft {
     let mut d = Draft::new(kind);
     d.chat_id = chat.clone();
     d.session_id = session.clone();
     d.occurred_at_micros = e.get("created_at").or_else(|| e.get("timestamp")).and_then(time::any);
-    if e.get("type").and_then(Value::as_str) != Some("system_message") {
+    if e.get("type").and_then(Json::as_str) != Some("system_message") {
         set_person(&mut d, e.get("author_id").and_then(id_string));
     }
     d
 }
 
 /// The drafts of one chat event: a message, or one survey answer per answered field of a filled form.
-fn event_drafts(e: &Value, chat: &Option<String>, session: &Option<String>) -> Vec<Draft> {
+fn event_drafts(e: &Json, chat: &Option<String>, session: &Option<String>) -> Vec<Draft> {
     if !e.is_object() {
         return Vec::new();
     }
     let event_id = e.get("id").and_then(id_string);
-    if e.get("type").and_then(Value::as_str) == Some("filled_form") {
+    if e.get("type").and_then(Json::as_str) == Some("filled_form") {
         return form_answers(e, chat, session, &event_id);
     }
     let mut d = event_base(Kind::Message, e, chat, session);
@@ -347,8 +351,8 @@ fn event_drafts(e: &Value, chat: &Option<String>, session: &Option<String>) -> V
     vec![d]
 }
 
-fn message(e: &Value) -> Message {
-    let kind = e.get("type").and_then(Value::as_str).unwrap_or("message");
+fn message(e: &Json) -> Message {
+    let kind = e.get("type").and_then(Json::as_str).unwrap_or("message");
     let author_id = e.get("author_id").and_then(id_string);
     let author_role = if kind == "system_message" {
         "system"
@@ -361,7 +365,7 @@ fn message(e: &Value) -> Message {
     let content_type = match kind {
         "message" | "system_message" => "text".to_string(),
         "file" => {
-            let mime = e.get("content_type").and_then(Value::as_str).unwrap_or("");
+            let mime = e.get("content_type").and_then(Json::as_str).unwrap_or("");
             if mime.starts_with("image/") { "image" } else { "file" }.to_string()
         }
         "rich_message" => "rich".to_string(),
@@ -388,20 +392,20 @@ fn message(e: &Value) -> Message {
 }
 
 /// One `survey_answered` per answered field of a `filled_form` event (pre-chat and post-chat forms).
-fn form_answers(e: &Value, chat: &Option<String>, session: &Option<String>, event_id: &Option<String>) -> Vec<Draft> {
+fn form_answers(e: &Json, chat: &Option<String>, session: &Option<String>, event_id: &Option<String>) -> Vec<Draft> {
     let form_type = at(e, "properties.lc2.form_type")
         .or_else(|| e.get("form_type"))
-        .and_then(Value::as_str)
+        .and_then(Json::as_str)
         .filter(|s| !s.is_empty())
         .unwrap_or("form")
         .to_string();
-    let Some(fields) = e.get("fields").and_then(Value::as_array) else { return Vec::new() };
+    let Some(fields) = e.get("fields").and_then(Json::as_array) else { return Vec::new() };
     let mut out = Vec::new();
     for (i, f) in fields.iter().enumerate() {
         let Some(answer) = field_answer(f) else { continue };
         let question = f
             .get("label")
-            .and_then(Value::as_str)
+            .and_then(Json::as_str)
             .filter(|s| !s.is_empty())
             .map(str::to_string)
             .or_else(|| f.get("id").and_then(id_string))
@@ -416,11 +420,11 @@ fn form_answers(e: &Value, chat: &Option<String>, session: &Option<String>, even
 }
 
 /// The answer of a form field: a string, or the chosen option's label (or value); several options joined.
-fn field_answer(f: &Value) -> Option<String> {
-    fn one(v: &Value) -> Option<String> {
+fn field_answer(f: &Json) -> Option<String> {
+    fn one(v: &Json) -> Option<String> {
         match v {
-            Value::Object(o) => o.get("label").and_then(scalar).or_else(|| o.get("value").and_then(scalar)),
-            Value::Array(a) => {
+            Json::Object(o) => o.get("label").and_then(scalar).or_else(|| o.get("value").and_then(scalar)),
+            Json::Array(a) => {
                 let parts: Vec<String> = a.iter().filter_map(one).filter(|s| !s.is_empty()).collect();
                 (!parts.is_empty()).then(|| parts.join(", "))
             }
@@ -433,19 +437,19 @@ fn field_answer(f: &Value) -> Option<String> {
 // ---------------------------------------------------------------------------------------------------------
 // Properties (ratings), tags, seen
 
-fn properties_updated(p: &Value) -> Draft {
+fn properties_updated(p: &Json) -> Draft {
     let chat = chat_id(p);
     let Some(rating) = at(p, "properties.rating").filter(|r| r.is_object()) else { return other(p, chat) };
-    let comment = rating.get("comment").and_then(Value::as_str).filter(|c| !c.trim().is_empty()).map(str::to_string);
+    let comment = rating.get("comment").and_then(Json::as_str).filter(|c| !c.trim().is_empty()).map(str::to_string);
     let score = rating.get("score").and_then(|s| match s {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().parse::<f64>().ok(),
+        Json::Number(n) => n.as_f64(),
+        Json::String(s) => s.trim().parse::<f64>().ok(),
         _ => None,
     });
     let score = score.filter(|s| s.is_finite());
     let mut d = other(p, chat);
     let scope = format!("{}:{}", or_dash(&d.chat_id), or_dash(&d.session_id));
-    let comment_key = comment.as_ref().map_or_else(|| "-".to_string(), |c| digest(&Value::String(c.clone())));
+    let comment_key = comment.as_ref().map_or_else(|| "-".to_string(), |c| digest(&Json::String(c.as_str().into())));
     match (score, comment) {
         (Some(score), comment) => {
             d.kind = Kind::Rating;
@@ -462,11 +466,11 @@ fn properties_updated(p: &Value) -> Draft {
     d
 }
 
-fn properties_deleted(p: &Value) -> Draft {
+fn properties_deleted(p: &Json) -> Draft {
     let mut d = other(p, chat_id(p));
     let removed = at(p, "properties.rating").is_some_and(|names| match names {
-        Value::Array(a) => a.iter().any(|n| n.as_str() == Some("score")),
-        Value::Object(o) => o.contains_key("score"),
+        Json::Array(a) => a.iter().any(|n| n.as_str() == Some("score")),
+        Json::Object(o) => o.contains_key("score"),
         _ => false,
     });
     if removed {
@@ -475,7 +479,7 @@ fn properties_deleted(p: &Value) -> Draft {
     d
 }
 
-fn tag(p: &Value, kind: Kind) -> Draft {
+fn tag(p: &Json, kind: Kind) -> Draft {
     let mut d = other(p, chat_id(p));
     if let Some(tag) = p.get("tag").and_then(scalar).filter(|t| !t.is_empty()) {
         d.kind = kind;
@@ -484,7 +488,7 @@ fn tag(p: &Value, kind: Kind) -> Draft {
     d
 }
 
-fn seen(p: &Value, up_to: Option<&Value>) -> Draft {
+fn seen(p: &Json, up_to: Option<&Json>) -> Draft {
     let mut d = other(p, chat_id(p));
     let reader = p.get("user_id").and_then(id_string);
     set_person(&mut d, reader.clone());
@@ -506,10 +510,10 @@ fn seen(p: &Value, up_to: Option<&Value>) -> Draft {
 // ---------------------------------------------------------------------------------------------------------
 // Agents, bots, customers
 
-fn agent_status(p: &Value) -> Draft {
+fn agent_status(p: &Json) -> Draft {
     let mut d = Draft::new(Kind::Other);
     d.agent_id = p.get("agent_id").and_then(id_string);
-    let Some(vendor_status) = p.get("status").and_then(Value::as_str) else { return d };
+    let Some(vendor_status) = p.get("status").and_then(Json::as_str) else { return d };
     let word = vendor_status.trim().to_ascii_lowercase().replace([' ', '-'], "_");
     let status = match word.as_str() {
         "accepting_chats" => "accepting_chats",
@@ -524,14 +528,14 @@ fn agent_status(p: &Value) -> Draft {
     d
 }
 
-fn roster(p: &Value, action: &str, is_bot: bool) -> Draft {
+fn roster(p: &Json, action: &str, is_bot: bool) -> Draft {
     let mut d = Draft::new(Kind::AgentRosterChanged);
     d.agent_id = p.get("id").and_then(id_string);
     d.body = Body::AgentRoster { action: action.into(), is_bot };
     d
 }
 
-fn customer_created(p: &Value) -> Draft {
+fn customer_created(p: &Json) -> Draft {
     // v3.6 docs / JS SDK: `payload.customer`; Go SDK: the customer's fields directly under `payload`.
     let customer = p.get("customer").filter(|c| c.is_object()).unwrap_or(p);
     let mut d = Draft::new(Kind::ContactUpdated);
@@ -542,23 +546,23 @@ fn customer_created(p: &Value) -> Draft {
     d
 }
 
-fn session_fields_updated(p: &Value) -> Draft {
+fn session_fields_updated(p: &Json) -> Draft {
     let mut d = Draft::new(Kind::ContactUpdated);
     d.chat_id = chat_id(p);
     d.session_id = thread_id(p);
     d.contact_id = p.get("id").and_then(id_string);
     let mut changed: Vec<String> = Vec::new();
     let fields = p.get("session_fields");
-    let entries: Vec<&Value> = match fields {
-        Some(Value::Array(a)) => a.iter().collect(),
-        Some(o @ Value::Object(_)) => vec![o],
+    let entries: Vec<&Json> = match fields {
+        Some(Json::Array(a)) => a.iter().collect(),
+        Some(o @ Json::Object(_)) => vec![o],
         _ => Vec::new(),
     };
     for entry in entries {
         if let Some(o) = entry.as_object() {
             for k in o.keys() {
-                if !changed.contains(k) {
-                    changed.push(k.clone());
+                if !changed.iter().any(|c| c == k) {
+                    changed.push(k.to_string());
                 }
             }
         }
@@ -566,6 +570,6 @@ fn session_fields_updated(p: &Value) -> Draft {
     d.body = Body::ContactChange { changed };
     // Sent once per active chat of the customer: the same change must get one id whatever the chat.
     d.identity =
-        d.contact_id.as_ref().map(|id| format!("session_fields:{id}:{}", digest(fields.unwrap_or(&Value::Null))));
+        d.contact_id.as_ref().map(|id| format!("session_fields:{id}:{}", digest(fields.unwrap_or(&Json::Null))));
     d
 }

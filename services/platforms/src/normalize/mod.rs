@@ -12,7 +12,7 @@ pub mod userlike;
 
 pub use chrono_tz::Tz as Timezone;
 
-use crate::routing::VendorSpec;
+use crate::json::Json;
 use crate::Platform;
 use chatstream_schema::{Body, ChatEvent, Kind, Lineage};
 use serde_json::Value;
@@ -110,14 +110,22 @@ impl NormalizeError {
 /// Normalises one raw delivery body. A delivery of an event type nobody documented, or one whose shape
 /// the vendor module does not recognise, yields one `other` event rather than nothing.
 pub fn normalize(ctx: &Context, raw_body: &[u8]) -> Result<Vec<ChatEvent>, NormalizeError> {
-    let value: Value = serde_json::from_slice(raw_body).map_err(|e| NormalizeError::NotJson(e.to_string()))?;
+    // A borrowed parse (no string copies, no sorted maps) that reads exactly like serde_json's `Value`.
+    let value = Json::parse(raw_body).map_err(|e| NormalizeError::NotJson(e.to_string()))?;
     if !value.is_object() {
         return Err(NormalizeError::NotAnObject);
     }
-    let spec = VendorSpec::of(ctx.platform);
-    let mut drafts = (spec.normalize)(ctx, &value);
+    // The vendor modules' `drafts` (each `VendorSpec`'s `normalize`) on the borrowed parse.
+    let mut drafts = match ctx.platform {
+        Platform::LiveChat => livechat::drafts_of(ctx, &value),
+        Platform::Chatwoot => chatwoot::drafts_of(ctx, &value),
+        Platform::Freshchat => freshchat::drafts_of(ctx, &value),
+        Platform::Userlike => userlike::drafts_of(ctx, &value),
+    };
     if drafts.is_empty() {
-        let class = crate::classify(ctx.platform, &value);
+        // Rare (undocumented types): the routing rules read serde_json's `Value`, so parse that here.
+        let full: Value = serde_json::from_slice(raw_body).map_err(|e| NormalizeError::NotJson(e.to_string()))?;
+        let class = crate::classify(ctx.platform, &full);
         let mut other = Draft::new(Kind::Other);
         if class.scope == crate::Scope::Chat {
             other.chat_id = class.id.clone();
@@ -131,9 +139,9 @@ pub fn normalize(ctx: &Context, raw_body: &[u8]) -> Result<Vec<ChatEvent>, Norma
     Ok(drafts.into_iter().enumerate().map(|(i, d)| finish(ctx, d, &digest, i)).collect())
 }
 
-/// A digest of the payload's content that ignores key order and whitespace (serde_json's map is sorted),
-/// so a vendor retry of the same event gives the same digest.
-fn payload_digest(value: &Value) -> String {
+/// A digest of the payload's content that ignores key order and whitespace (serialised in key order, as
+/// serde_json's sorted map would be), so a vendor retry of the same event gives the same digest.
+fn payload_digest(value: &Json<'_>) -> String {
     let canonical = serde_json::to_vec(value).unwrap_or_default();
     hex::encode(&Sha256::digest(&canonical)[..16])
 }

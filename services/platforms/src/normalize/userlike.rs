@@ -14,10 +14,10 @@
 //! `operator.*` (both formats) carries no timestamp: availability changes are stamped with the receive time.
 
 use super::{rating, text, time, Context, Draft};
-use crate::json::{at, first_id, id_string};
+use crate::json::doc::{at, first_id, id_string};
+use crate::json::Json;
 use chatstream_schema::chat_event::Message;
 use chatstream_schema::{Body, Kind};
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 /// Where the conversation id of a current-format delivery may be (same order as the routing rules).
@@ -32,8 +32,13 @@ const RATE_MIN: f64 = 1.0;
 const RATE_MAX: f64 = 5.0;
 
 /// Reads one parsed userlike delivery into drafts (empty: the shared mechanism emits one `other` event).
-pub fn drafts(ctx: &Context, body: &Value) -> Vec<Draft> {
-    let kind_of = |key: &str| body.get(key).and_then(Value::as_str).map(str::trim).unwrap_or("");
+pub fn drafts(ctx: &Context, body: &serde_json::Value) -> Vec<Draft> {
+    drafts_of(ctx, &Json::from_value(body))
+}
+
+/// [`drafts`] of a borrowed parse (what `normalize` uses).
+pub fn drafts_of(ctx: &Context, body: &Json<'_>) -> Vec<Draft> {
+    let kind_of = |key: &str| body.get(key).and_then(Json::as_str).map(str::trim).unwrap_or("");
     let (ty, event) = (kind_of("_type"), kind_of("_event"));
     match ty {
         "chat_meta" => legacy_chat(ctx, body, event),
@@ -49,30 +54,30 @@ pub fn drafts(ctx: &Context, body: &Value) -> Vec<Draft> {
 // Shared helpers
 
 /// A timestamp as Userlike writes it: RFC 3339 (current format, presumably) or naive in the configured zone.
-fn time_of(ctx: &Context, v: Option<&Value>) -> Option<i64> {
+fn time_of(ctx: &Context, v: Option<&Json>) -> Option<i64> {
     match v? {
-        Value::String(s) => time::rfc3339(s).or_else(|| time::naive_in(s, ctx.timezone)),
-        n @ Value::Number(_) => time::any(n),
+        Json::String(s) => time::rfc3339(s).or_else(|| time::naive_in(s, ctx.timezone)),
+        n @ Json::Number(_) => time::any(n),
         _ => None,
     }
 }
 
 /// The raw text of a timestamp field, for identities (independent of the configured zone).
-fn raw_time(v: Option<&Value>) -> Option<String> {
+fn raw_time(v: Option<&Json>) -> Option<String> {
     match v? {
-        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
-        n @ Value::Number(_) => id_string(n),
+        Json::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        n @ Json::Number(_) => id_string(n),
         _ => None,
     }
 }
 
 /// A non-empty string field.
-fn text_at<'a>(body: &'a Value, path: &str) -> Option<&'a str> {
-    at(body, path).and_then(Value::as_str).filter(|s| !s.trim().is_empty())
+fn text_at<'a>(body: &'a Json<'_>, path: &str) -> Option<&'a str> {
+    at(body, path).and_then(Json::as_str).filter(|s| !s.trim().is_empty())
 }
 
 /// The first non-empty string at any of `paths`.
-fn first_text<'a>(body: &'a Value, paths: &[&str]) -> Option<&'a str> {
+fn first_text<'a>(body: &'a Json<'_>, paths: &[&str]) -> Option<&'a str> {
     paths.iter().find_map(|p| text_at(body, p))
 }
 
@@ -81,10 +86,10 @@ fn digest(s: &str) -> String {
 }
 
 /// `rate`: an integer 1..5 (a numeric string is accepted); anything else is no rating.
-fn rate(v: Option<&Value>) -> Option<i64> {
+fn rate(v: Option<&Json>) -> Option<i64> {
     let n = match v? {
-        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))?,
-        Value::String(s) => s.trim().parse::<i64>().ok()?,
+        Json::Number(n) => n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))?,
+        Json::String(s) => s.trim().parse::<i64>().ok()?,
         _ => return None,
     };
     (1..=5).contains(&n).then_some(n)
@@ -95,32 +100,32 @@ fn session_change(status: Option<String>) -> Body {
 }
 
 /// The goal a payload names: a string, or an object's `name` (else its `id`).
-fn goal_name(body: &Value) -> Option<String> {
+fn goal_name(body: &Json) -> Option<String> {
     match body.get("goal") {
-        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
-        Some(g @ Value::Object(_)) => text_at(g, "name").map(str::to_string).or_else(|| first_id(g, &["id"])),
+        Some(Json::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Some(g @ Json::Object(_)) => text_at(g, "name").map(str::to_string).or_else(|| first_id(g, &["id"])),
         _ => first_text(body, &["goal_name"]).map(str::to_string),
     }
 }
 
 /// The survey question the payload names, if any.
-fn survey_question(body: &Value) -> String {
+fn survey_question(body: &Json) -> String {
     first_text(body, &["post_survey_question", "post_survey.question", "survey_question"])
         .unwrap_or("post_survey_option")
         .to_string()
 }
 
 /// The survey answer: `post_survey_option` as a string (or an object's `text` / `name` / `value`).
-fn survey_answer(body: &Value) -> Option<String> {
+fn survey_answer(body: &Json) -> Option<String> {
     match body.get("post_survey_option")? {
-        Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
-        o @ Value::Object(_) => first_text(o, &["text", "name", "value", "option"]).map(str::to_string),
-        n @ Value::Number(_) => id_string(n),
+        Json::String(s) if !s.trim().is_empty() => Some(s.to_string()),
+        o @ Json::Object(_) => first_text(o, &["text", "name", "value", "option"]).map(str::to_string),
+        n @ Json::Number(_) => id_string(n),
         _ => None,
     }
 }
 
-fn feedback_text(body: &Value) -> Option<&str> {
+fn feedback_text<'a>(body: &'a Json<'_>) -> Option<&'a str> {
     text_at(body, "feedback_message")
 }
 
@@ -131,7 +136,7 @@ fn keyed(prefix: &Option<String>, suffix: &str) -> Option<String> {
 }
 
 /// `other` for account-level deliveries (widget config, offline messages), stamped with the payload's time.
-fn other_with_time(ctx: &Context, body: &Value) -> Draft {
+fn other_with_time(ctx: &Context, body: &Json) -> Draft {
     let mut d = Draft::new(Kind::Other);
     d.occurred_at_micros = time_of(ctx, body.get("updated_at")).or_else(|| time_of(ctx, body.get("created_at")));
     d
@@ -160,16 +165,16 @@ impl Legacy {
     }
 }
 
-fn operator_id(body: &Value, which: &str) -> Option<String> {
+fn operator_id(body: &Json, which: &str) -> Option<String> {
     first_id(body, &[&format!("{which}.id"), &format!("{which}_id")])
 }
 
-fn operator_group(body: &Value, which: &str) -> Option<String> {
+fn operator_group(body: &Json, which: &str) -> Option<String> {
     first_id(body, &[&format!("{which}.operator_group.id"), &format!("{which}.operator_group_id")])
 }
 
 /// The operator (created or current) whose name is the message's `person`: messages carry no operator id.
-fn operator_by_name(body: &Value, person: Option<&str>) -> Option<String> {
+fn operator_by_name(body: &Json, person: Option<&str>) -> Option<String> {
     let person = person?.trim();
     ["operator_current", "operator_created"].into_iter().find_map(|which| {
         let op = body.get(which)?;
@@ -182,7 +187,7 @@ fn operator_by_name(body: &Value, person: Option<&str>) -> Option<String> {
     })
 }
 
-fn legacy_chat(ctx: &Context, body: &Value, event: &str) -> Vec<Draft> {
+fn legacy_chat(ctx: &Context, body: &Json, event: &str) -> Vec<Draft> {
     let chat = first_id(body, &["id"]);
     let l = Legacy {
         key: chat.as_ref().map(|c| format!("chat_meta:{c}")),
@@ -200,7 +205,7 @@ fn legacy_chat(ctx: &Context, body: &Value, event: &str) -> Vec<Draft> {
     out.push(started);
 
     // Every message so far; the same message in a later delivery has the same position and sent_at.
-    if let Some(messages) = body.get("messages").and_then(Value::as_array) {
+    if let Some(messages) = body.get("messages").and_then(Json::as_array) {
         for (i, m) in messages.iter().enumerate() {
             if m.is_object() {
                 out.push(legacy_message(ctx, body, &l, i, m));
@@ -261,8 +266,8 @@ fn legacy_chat(ctx: &Context, body: &Value, event: &str) -> Vec<Draft> {
     out
 }
 
-fn legacy_message(ctx: &Context, body: &Value, l: &Legacy, index: usize, m: &Value) -> Draft {
-    let ty = m.get("type").and_then(Value::as_str).map(|t| t.trim().to_ascii_lowercase()).unwrap_or_default();
+fn legacy_message(ctx: &Context, body: &Json, l: &Legacy, index: usize, m: &Json) -> Draft {
+    let ty = m.get("type").and_then(Json::as_str).map(|t| t.trim().to_ascii_lowercase()).unwrap_or_default();
     let (role, internal) = match ty.as_str() {
         "co" | "contact" | "client" | "visitor" => ("contact", false),
         "op" | "operator" | "agent" => ("agent", false),
@@ -285,10 +290,10 @@ fn legacy_message(ctx: &Context, body: &Value, l: &Legacy, index: usize, m: &Val
     d
 }
 
-fn message_body(id: Option<String>, role: &str, author: Option<String>, internal: bool, text: Option<&Value>) -> Body {
+fn message_body(id: Option<String>, role: &str, author: Option<String>, internal: bool, text: Option<&Json>) -> Body {
     let (content_type, text) = match text {
-        Some(Value::String(s)) => ("text", Some(s.clone())),
-        None | Some(Value::Null) => ("text", None),
+        Some(Json::String(s)) => ("text", Some(s.to_string())),
+        None | Some(Json::Null) => ("text", None),
         Some(_) => ("other", None),
     };
     Body::Message(Message {
@@ -315,7 +320,7 @@ struct Current {
 }
 
 impl Current {
-    fn of(body: &Value, with_session: bool) -> Self {
+    fn of(body: &Json, with_session: bool) -> Self {
         let chat = first_id(body, CONVERSATION);
         let session = if with_session { first_id(body, SESSION) } else { None };
         let key = match (&session, &chat) {
@@ -336,7 +341,7 @@ impl Current {
     }
 }
 
-fn current_session(ctx: &Context, body: &Value, event: &str) -> Vec<Draft> {
+fn current_session(ctx: &Context, body: &Json, event: &str) -> Vec<Draft> {
     let c = Current::of(body, true);
     let d = match event {
         "start" => {
@@ -352,7 +357,7 @@ fn current_session(ctx: &Context, body: &Value, event: &str) -> Vec<Draft> {
             d.occurred_at_micros = time_of(ctx, body.get("ended_at"));
             let count = ["unread_count", "unread_messages_count", "unread_messages", "unread"]
                 .iter()
-                .find_map(|k| body.get(*k).and_then(Value::as_i64))
+                .find_map(|k| body.get(k).and_then(Json::as_i64))
                 .and_then(|n| i32::try_from(n).ok())
                 .filter(|n| *n >= 0);
             d.body = Body::Unread { unread_count: count };
@@ -370,7 +375,7 @@ fn current_session(ctx: &Context, body: &Value, event: &str) -> Vec<Draft> {
         "forward" => {
             let from = ["previous_operator", "operator_previous", "from_operator"]
                 .into_iter()
-                .find(|w| body.get(*w).is_some_and(Value::is_object));
+                .find(|w| body.get(w).is_some_and(Json::is_object));
             let mut d = c.draft(Kind::Transferred);
             d.body = Body::Assignment {
                 from_agent_id: from.and_then(|w| operator_id(body, w)),
@@ -413,8 +418,8 @@ fn current_session(ctx: &Context, body: &Value, event: &str) -> Vec<Draft> {
     vec![d]
 }
 
-fn current_message(ctx: &Context, body: &Value, c: &Current, default_role: &str) -> Draft {
-    let m = body.get("message").filter(|m| m.is_object()).unwrap_or(&Value::Null);
+fn current_message(ctx: &Context, body: &Json, c: &Current, default_role: &str) -> Draft {
+    let m = body.get("message").filter(|m| m.is_object()).unwrap_or(&Json::Null);
     let sender = first_text(m, &["sender_type", "sender.type", "type"]).map(|s| s.trim().to_ascii_lowercase());
     let role = match sender.as_deref() {
         Some("contact" | "client" | "visitor" | "customer") => "contact",
@@ -423,7 +428,7 @@ fn current_message(ctx: &Context, body: &Value, c: &Current, default_role: &str)
         Some("system") => "system",
         _ => default_role,
     };
-    let internal = m.get("internal").and_then(Value::as_bool).unwrap_or(false)
+    let internal = m.get("internal").and_then(Json::as_bool).unwrap_or(false)
         || matches!(sender.as_deref(), Some("note" | "internal"));
     let author = first_id(m, &["sender_id", "sender.id", "author_id", "operator_id"]).or_else(|| match role {
         "contact" => c.contact.clone(),
@@ -434,12 +439,12 @@ fn current_message(ctx: &Context, body: &Value, c: &Current, default_role: &str)
     let mut d = c.draft(Kind::Message);
     d.occurred_at_micros = time_of(ctx, m.get("sent_at")).or_else(|| time_of(ctx, m.get("created_at")));
     d.identity = message_id.as_ref().map(|id| format!("message:{id}"));
-    let text = ["text", "body", "message", "content"].iter().find_map(|k| m.get(*k).filter(|v| !v.is_null()));
+    let text = ["text", "body", "message", "content"].iter().find_map(|k| m.get(k).filter(|v| !v.is_null()));
     d.body = message_body(message_id, role, author, internal, text);
     d
 }
 
-fn conversation(ctx: &Context, body: &Value, event: &str) -> Vec<Draft> {
+fn conversation(ctx: &Context, body: &Json, event: &str) -> Vec<Draft> {
     let c = Current::of(body, false);
     if event != "ended" {
         return vec![c.draft(Kind::Other)];
@@ -455,7 +460,7 @@ fn conversation(ctx: &Context, body: &Value, event: &str) -> Vec<Draft> {
 // ---------------------------------------------------------------------------------------------------------
 // Operators
 
-fn operator(ctx: &Context, body: &Value, event: &str) -> Vec<Draft> {
+fn operator(ctx: &Context, body: &Json, event: &str) -> Vec<Draft> {
     let agent = first_id(body, &["id", "operator_id", "operator.id"]);
     let status = match event {
         "online" | "back" => "online",
