@@ -147,8 +147,9 @@ pub async fn run(b: ProjectionsBench) -> anyhow::Result<()> {
             };
             for projection in &projections {
                 eprintln!("rebuilding {} on {backend}…", projection.name());
-                let (consumed, seconds) = rebuild(projection.clone(), &store, &kafka, &args, &metrics, true).await?;
-                rows.push((projection.name(), backend.clone(), consumed as f64 / seconds.max(1e-9), consumed, seconds));
+                let (consumed, total, streaming) =
+                    rebuild(projection.clone(), &store, &kafka, &args, &metrics, true).await?;
+                rows.push((projection.name(), backend.clone(), consumed as f64 / streaming.max(1e-9), consumed, total));
             }
             store.close().await;
         }
@@ -164,7 +165,8 @@ pub async fn run(b: ProjectionsBench) -> anyhow::Result<()> {
         b.partitions
     );
     println!("ceiling (consume + decode only): {ceiling:.0} events/s\n");
-    println!("{:<14} {:<10} {:>12} {:>10} {:>10}  goal", "projection", "store", "events/s", "seconds", "ceiling");
+    println!("events/s from the first record to the end, like the ceiling; `rebuild s` is the whole command (setup, truncate, join)\n");
+    println!("{:<14} {:<10} {:>12} {:>10} {:>10}  goal", "projection", "store", "events/s", "rebuild s", "ceiling");
     let mut all_met = true;
     for (name, backend, rate, _consumed, seconds) in &rows {
         let goal = if backend == "sqlite" { 100_000.0 } else { 50_000.0 };

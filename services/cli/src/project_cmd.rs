@@ -135,7 +135,7 @@ pub struct RebuildCmd {
 }
 
 /// Empties `projection` and replays the events topic into it up to the topic's current end, with a
-/// progress bar on stderr. Returns (events consumed, seconds).
+/// progress bar on stderr. Returns (events consumed, seconds in all, seconds from the first record).
 pub async fn rebuild(
     projection: Arc<dyn Projection>,
     store: &Store,
@@ -143,7 +143,7 @@ pub async fn rebuild(
     args: &ProjectArgs,
     metrics: &ProjectorMetrics,
     show_progress: bool,
-) -> anyhow::Result<(u64, f64)> {
+) -> anyhow::Result<(u64, f64, f64)> {
     let name = projection.name();
     prepare(store, projection.as_ref()).await?;
     offsets::truncate(store, projection.as_ref()).await?;
@@ -171,7 +171,8 @@ pub async fn rebuild(
     let started = Instant::now();
     let stats = runner.run(Readiness::new(), CancellationToken::new(), Until::CaughtUp).await?;
     bar.finish();
-    Ok((stats.consumed, started.elapsed().as_secs_f64()))
+    let streaming = stats.first_record_at.map_or(0.0, |t| t.elapsed().as_secs_f64());
+    Ok((stats.consumed, started.elapsed().as_secs_f64(), streaming))
 }
 
 impl RebuildCmd {
@@ -181,7 +182,7 @@ impl RebuildCmd {
         let metrics = ProjectorMetrics::new(&chatstream_core::Telemetry::new().registry);
         for p in projections {
             let name = p.name();
-            let (events, seconds) = rebuild(p, &store, &self.kafka, &self.project, &metrics, true).await?;
+            let (events, seconds, _) = rebuild(p, &store, &self.kafka, &self.project, &metrics, true).await?;
             crate::say(&format!(
                 "rebuilt {name}: {events} events in {seconds:.1} s ({:.0} events/s)",
                 events as f64 / seconds.max(1e-9)

@@ -414,6 +414,18 @@ impl Engine {
                         if old_rows == new_rows {
                             continue;
                         }
+                        // Usual case: the same rows in the same order, some changed, some appended.
+                        let same_keys = |a: &Row, b: &Row| writer.key_idx.iter().all(|i| a[*i] == b[*i]);
+                        if old_rows.len() <= new_rows.len()
+                            && old_rows.iter().zip(new_rows.iter()).all(|(a, b)| same_keys(a, b))
+                        {
+                            for (i, row) in new_rows.iter().enumerate() {
+                                if old_rows.get(i) != Some(row) {
+                                    upserts[t].push((group.clone(), i));
+                                }
+                            }
+                            continue;
+                        }
                         let old_by_key: HashMap<Vec<u8>, &Row> =
                             old_rows.iter().map(|r| (key_bytes(&writer.key_idx, r), r)).collect();
                         let mut new_keys = std::collections::HashSet::with_capacity(new_rows.len());

@@ -166,6 +166,8 @@ pub enum Until {
 /// Totals of one run.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct RunStats {
+    /// When the first record arrived (throughput clocks start there: joining and setup are not throughput).
+    pub first_record_at: Option<Instant>,
     pub consumed: u64,
     pub applied: u64,
     pub batches: u64,
@@ -180,11 +182,17 @@ struct Consumed {
 }
 
 /// A batch as consumed: decoded events, records that did not decode, and the next offset per partition.
-#[derive(Default)]
 struct Batch {
+    started: Instant,
     events: Vec<Consumed>,
     undecoded: Vec<OwnedMessage>,
     next: Offsets,
+}
+
+impl Default for Batch {
+    fn default() -> Self {
+        Self { started: Instant::now(), events: Vec::new(), undecoded: Vec::new(), next: Offsets::new() }
+    }
 }
 
 impl Batch {
@@ -369,6 +377,7 @@ impl Runner {
             if batch.is_empty() {
                 continue;
             }
+            stats.first_record_at.get_or_insert(batch.started);
             match self.process(batch, &shutdown, &mut stats).await {
                 Ok(true) => {}
                 Ok(false) => break Ok(()),
@@ -401,17 +410,19 @@ impl Runner {
         let mut batch = Batch::default();
         match tokio::time::timeout(Duration::from_millis(500), self.consumer.recv()).await {
             Err(_) => return Ok(batch),
-            Ok(m) => batch.push(&m?, &self.codec),
-        }
-        let until = Instant::now() + Duration::from_millis(self.args.batch_ms);
-        while batch.len() < self.args.batch_size {
-            let left = until.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                break;
+            Ok(m) => {
+                batch.started = Instant::now();
+                batch.push(&m?, &self.codec)
             }
-            match tokio::time::timeout(left, self.consumer.recv()).await {
-                Err(_) => break,
-                Ok(m) => batch.push(&m?, &self.codec),
+        }
+        // One timer for the whole batch (a timeout per record cost more than decoding it).
+        let deadline = tokio::time::sleep(Duration::from_millis(self.args.batch_ms));
+        tokio::pin!(deadline);
+        while batch.len() < self.args.batch_size {
+            tokio::select! {
+                biased;
+                m = self.consumer.recv() => batch.push(&m?, &self.codec),
+                _ = &mut deadline => break,
             }
         }
         Ok(batch)
