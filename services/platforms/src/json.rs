@@ -1,4 +1,5 @@
-//! Small helpers to read vendor JSON that is loose about types (ids as numbers or strings).
+//! Small helpers to read vendor JSON that is loose about types (ids as numbers or strings), and [`Json`],
+//! the borrowed document the vendor normalisers read.
 
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
@@ -37,7 +38,7 @@ pub fn str_field<'a>(root: &'a Value, key: &str) -> Option<&'a str> {
 // A borrowed JSON document for the normalisers' hot path
 
 /// A parsed JSON document that borrows its strings from the input (serde_json's [`Value`] allocates every
-/// string and builds a `BTreeMap` per object, which was most of the normalizer's CPU time).
+/// string and builds a `BTreeMap` per object: building and dropping it was ~45 % of normalising).
 ///
 /// It reads exactly like a [`Value`] parsed from the same bytes: same numbers ([`serde_json::Number`]), same
 /// strings; an object with a repeated key answers with the key's last value, and iterates (and serialises) in
@@ -73,16 +74,12 @@ const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
 impl<'a> Json<'a> {
     /// Parses `bytes` as one JSON value, like `serde_json::from_slice::<Value>` (same errors).
     pub fn parse(bytes: &'a [u8]) -> Result<Json<'a>, serde_json::Error> {
-        // UTF-8 is checked once for the whole document instead of string by string; invalid UTF-8 is an
-        // error anywhere in JSON, reported below.
-        let parsed = match std::str::from_utf8(bytes) {
-            Ok(text) => serde_json::from_str::<Json<'a>>(text),
-            Err(_) => serde_json::from_slice::<Json<'a>>(bytes),
-        };
-        match parsed {
-            Ok(json) => Ok(json),
+        // UTF-8 is checked once for the whole document instead of string by string (JSON that is not UTF-8
+        // is an error, reported by the fallback below).
+        match std::str::from_utf8(bytes).ok().map(serde_json::from_str::<Json<'a>>) {
+            Some(Ok(json)) => Ok(json),
             // Errors (and serde_json's special cases) exactly as serde_json reports and reads them.
-            Err(_) => serde_json::from_slice::<Value>(bytes).map(Json::from_owned),
+            _ => serde_json::from_slice::<Value>(bytes).map(Json::from_owned),
         }
     }
 
