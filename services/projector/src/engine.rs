@@ -22,7 +22,7 @@ pub const RUNTIME_MIGRATIONS: &[crate::store::Migration] = &[crate::store::Migra
     sqlite: "CREATE TABLE IF NOT EXISTS projection_events (
         projection TEXT NOT NULL, group_key TEXT NOT NULL, event_id TEXT NOT NULL,
         occurred_at_micros INTEGER NOT NULL, received_at_micros INTEGER NOT NULL, event BLOB NOT NULL,
-        PRIMARY KEY (projection, group_key, event_id)) WITHOUT ROWID;
+        PRIMARY KEY (projection, group_key, event_id));
     CREATE TABLE IF NOT EXISTS projection_offsets (
         projection TEXT NOT NULL, topic TEXT NOT NULL, partition INTEGER NOT NULL, next_offset INTEGER NOT NULL,
         PRIMARY KEY (projection, topic, partition));
