@@ -100,6 +100,45 @@ pub(crate) fn spawn_tansu() -> anyhow::Result<(std::process::Child, String)> {
     Ok((child, format!("127.0.0.1:{port}")))
 }
 
+/// Reads `topic` from the start with a plain consumer, decoding every record with `decode`, until `n`
+/// records arrived: the ceiling a role consuming that topic is compared with. The clock starts at the first
+/// record (the consumer-group join is not throughput). Returns records/s.
+pub(crate) fn consume_ceiling<E: std::error::Error + Send + Sync + 'static>(
+    brokers: &str,
+    topic: &str,
+    n: usize,
+    mut decode: impl FnMut(&[u8]) -> Result<(), E>,
+) -> anyhow::Result<f64> {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("group.id", format!("bench-ceiling-{topic}"))
+        .set("auto.offset.reset", "earliest")
+        .set("enable.auto.commit", "false")
+        .create()?;
+    consumer.subscribe(&[topic])?;
+    let pb = bar(n as u64, "consume + decode");
+    let waiting_since = Instant::now();
+    let mut started = Instant::now();
+    let mut decoded = 0usize;
+    while decoded < n {
+        if let Some(m) = consumer.poll(Duration::from_millis(500)) {
+            let m = m?;
+            if decoded == 0 {
+                started = Instant::now();
+            }
+            decode(m.payload().unwrap_or_default())?;
+            decoded += 1;
+            if decoded.is_multiple_of(10_000) {
+                pb.set_position(decoded as u64);
+            }
+        } else if waiting_since.elapsed() > Duration::from_secs(300) {
+            anyhow::bail!("consume ceiling stalled at {decoded} of {n} records");
+        }
+    }
+    pb.finish_and_clear();
+    Ok(n as f64 / started.elapsed().as_secs_f64())
+}
+
 pub async fn run(b: NormalizeBench) -> anyhow::Result<()> {
     let (mut broker, brokers) = spawn_tansu()?;
     let mut kafka = KafkaArgs::for_brokers(&brokers);
@@ -133,39 +172,7 @@ async fn measure(b: &NormalizeBench, brokers: &str) -> anyhow::Result<()> {
     eprintln!("pre-filled {} deliveries (avg {avg} B) in {:.1} s", b.deliveries, fill.as_secs_f64());
 
     // Ceiling 1: consume and decode only.
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .set("group.id", "bench-ceiling")
-        .set("auto.offset.reset", "earliest")
-        .set("enable.auto.commit", "false")
-        .create()?;
-    consumer.subscribe(&[RAW])?;
-    let pb = bar(b.deliveries as u64, "consume + decode");
-    let waiting_since = Instant::now();
-    let mut started = Instant::now();
-    let mut decoded = 0usize;
-    while decoded < b.deliveries {
-        if let Some(m) = consumer.poll(Duration::from_millis(500)) {
-            let m = m?;
-            if decoded == 0 {
-                // The clock starts at the first record: the consumer-group join is not throughput.
-                started = Instant::now();
-            }
-            codec.decode(m.payload().unwrap_or_default())?;
-            decoded += 1;
-            if decoded.is_multiple_of(10_000) {
-                pb.set_position(decoded as u64);
-            }
-        } else if waiting_since.elapsed() > Duration::from_secs(300) {
-            anyhow::bail!("consume ceiling stalled at {decoded} of {} records", b.deliveries);
-        }
-        if decoded.is_multiple_of(100_000) && decoded > 0 {
-            eprintln!("  consumed {decoded}");
-        }
-    }
-    pb.finish_and_clear();
-    let consume_rate = b.deliveries as f64 / started.elapsed().as_secs_f64();
-    drop(consumer);
+    let consume_rate = consume_ceiling(brokers, RAW, b.deliveries, |payload| codec.decode(payload).map(drop))?;
 
     // The real thing: the normalizer from the start of the raw topic until it has caught up.
     let mut kafka = KafkaArgs::for_brokers(brokers);

@@ -1,7 +1,7 @@
 //! `chatstream bench projections`: rebuild each projection from a pre-filled events topic of ≥ 1,000,000
 //! simulated events, on SQLite and on PostgreSQL, next to the same run's consume-and-decode-only ceiling.
 
-use crate::bench_normalize::{bar, produce_all, producer, spawn_tansu};
+use crate::bench_normalize::{bar, consume_ceiling, produce_all, producer, spawn_tansu};
 use crate::project_cmd::{rebuild, select};
 use chatstream_core::{KafkaArgs, Telemetry};
 use chatstream_platforms::normalize::{normalize, Context};
@@ -11,9 +11,6 @@ use chatstream_projector::{ProjectArgs, ProjectorMetrics, Store};
 use chatstream_schema::{ChatEvent, Codec, Lineage};
 use chatstream_simulate::demo;
 use chatstream_simulate::traffic::Traffic;
-use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::{ClientConfig, Message};
-use std::time::{Duration, Instant};
 
 const EVENTS: &str = "chatstream.events";
 
@@ -70,40 +67,6 @@ fn simulated_events(b: &ProjectionsBench) -> anyhow::Result<Vec<(Vec<u8>, Vec<u8
     Ok(out)
 }
 
-/// Reads and decodes the whole topic once: the ceiling every projection is compared with.
-fn consume_ceiling(brokers: &str, n: usize) -> anyhow::Result<f64> {
-    let codec = Codec::<ChatEvent>::single_object();
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
-        .set("group.id", "bench-projections-ceiling")
-        .set("auto.offset.reset", "earliest")
-        .set("enable.auto.commit", "false")
-        .create()?;
-    consumer.subscribe(&[EVENTS])?;
-    let pb = bar(n as u64, "consume + decode");
-    let mut started = Instant::now();
-    let waiting_since = Instant::now();
-    let mut decoded = 0usize;
-    while decoded < n {
-        match consumer.poll(Duration::from_millis(500)) {
-            Some(m) => {
-                let m = m?;
-                if decoded == 0 {
-                    started = Instant::now();
-                }
-                codec.decode(m.payload().unwrap_or_default())?;
-                decoded += 1;
-                if decoded.is_multiple_of(10_000) {
-                    pb.set_position(decoded as u64);
-                }
-            }
-            None => anyhow::ensure!(waiting_since.elapsed() < Duration::from_secs(300), "ceiling consumer stalled"),
-        }
-    }
-    pb.finish_and_clear();
-    Ok(n as f64 / started.elapsed().as_secs_f64())
-}
-
 pub async fn run(b: ProjectionsBench) -> anyhow::Result<()> {
     let projections = select(&b.projections)?;
     eprintln!("simulating sessions until {} events exist…", b.events);
@@ -117,7 +80,8 @@ pub async fn run(b: ProjectionsBench) -> anyhow::Result<()> {
         let p = producer(&brokers)?;
         let pb = bar(events.len() as u64, "pre-filling events topic");
         produce_all(&p, EVENTS, events.len(), &pb, |i| events[i].clone())?;
-        let ceiling = consume_ceiling(&brokers, events.len())?;
+        let codec = Codec::<ChatEvent>::single_object();
+        let ceiling = consume_ceiling(&brokers, EVENTS, events.len(), |payload| codec.decode(payload).map(drop))?;
         let metrics = ProjectorMetrics::new(&Telemetry::new().registry);
         let args = ProjectArgs::default();
         let mut rows = Vec::new();

@@ -33,7 +33,7 @@ pub struct DevCmd {
     #[arg(long = "topic-partitions", default_value_t = 6)]
     partitions: i32,
     /// Store of the projections. The embedded broker starts empty, so `dev` empties the projections at start.
-    /// Default: chatstream-dev.db in the system's temp directory.
+    /// Default: chatstream-dev.db in the system's temp directory, created anew at every start.
     #[arg(long = "store-url", env = "CHATSTREAM_STORE_URL")]
     store_url: Option<String>,
 }
@@ -78,7 +78,22 @@ impl DevCmd {
 
         let store_url = match &self.store_url {
             Some(url) => url.clone(),
-            None => format!("sqlite://{}", std::env::temp_dir().join("chatstream-dev.db").display()),
+            None => {
+                // A new file each run: the embedded broker starts empty, and an older chatstream's schema
+                // must not stop `dev`.
+                let path = std::env::temp_dir().join("chatstream-dev.db");
+                for suffix in ["", "-wal", "-shm"] {
+                    let file = PathBuf::from(format!("{}{suffix}", path.display()));
+                    if let Err(e) = std::fs::remove_file(&file) {
+                        anyhow::ensure!(
+                            e.kind() == std::io::ErrorKind::NotFound,
+                            "cannot remove {}: {e}",
+                            file.display()
+                        );
+                    }
+                }
+                format!("sqlite://{}", path.display())
+            }
         };
         let store = Store::connect(&store_url).await?;
         let projections = registered();

@@ -4,40 +4,24 @@
 //! projection's tables must equal a clean `chatstream rebuild` of the same events: nothing lost, nothing
 //! applied twice.
 
+mod common;
+
 use chatstream_projector::testing::dump_projection;
 use chatstream_projector::{ColType, Store, Val};
 use chatstream_simulate::demo;
 use chatstream_simulate::driver::{self, Counters, DriverOptions, Live};
 use chatstream_simulate::traffic::{Signers, Traffic};
+use common::{free_port, http_status, log_file, start_tansu, Killer, LogsOnFailure};
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const PARTITIONS: i32 = 3;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-struct Killer(Child);
-impl Drop for Killer {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Killer {
-    fn kill9(&mut self) {
-        self.0.kill().unwrap();
-        self.0.wait().unwrap();
-    }
-}
-
 fn spawn(dir: &Path, log: &str, args: &[&str]) -> Killer {
-    let log = std::fs::OpenOptions::new().create(true).append(true).open(dir.join(log)).unwrap();
+    let log = log_file(dir, log);
     let child = Command::new(env!("CARGO_BIN_EXE_chatstream"))
         .args(args)
         .env("CHATSTREAM_LOG", "info,librdkafka=warn,rdkafka=warn")
@@ -48,35 +32,8 @@ fn spawn(dir: &Path, log: &str, args: &[&str]) -> Killer {
     Killer(child)
 }
 
-fn start_tansu(port: u16, dir: &Path) -> Killer {
-    let url = format!("tcp://127.0.0.1:{port}");
-    let log = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("tansu.log")).unwrap();
-    let child = Command::new("tansu")
-        .args(["broker", "--listener-url", &url, "--advertised-listener-url", &url])
-        .args(["--storage-engine", "sqlite://tansu.db"])
-        .current_dir(dir)
-        .stdout(Stdio::from(log.try_clone().unwrap()))
-        .stderr(Stdio::from(log))
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start tansu ({e}); tests/run installs it"));
-    let until = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < until, "tansu did not listen on {port} within 30 s");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Killer(child)
-}
-
 fn ready(admin: SocketAddr) -> bool {
-    use std::io::{Read, Write};
-    let Ok(mut s) = std::net::TcpStream::connect_timeout(&admin, Duration::from_secs(1)) else { return false };
-    let _ = s.set_read_timeout(Some(Duration::from_secs(3)));
-    if s.write_all(b"GET /readyz HTTP/1.0\r\n\r\n").is_err() {
-        return false;
-    }
-    let mut buf = [0u8; 32];
-    let n = s.read(&mut buf).unwrap_or(0);
-    buf[..n].starts_with(b"HTTP/1.1 200") || buf[..n].starts_with(b"HTTP/1.0 200")
+    http_status(admin, "/readyz") == Some(200)
 }
 
 async fn wait_for(what: &str, secs: u64, mut f: impl AsyncFnMut() -> bool) {
@@ -84,23 +41,6 @@ async fn wait_for(what: &str, secs: u64, mut f: impl AsyncFnMut() -> bool) {
     while !f().await {
         assert!(Instant::now() < until, "{what} did not happen within {secs} s");
         tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-}
-
-/// Prints the tail of every log in the test directory when the test fails.
-struct LogsOnFailure<'a>(&'a Path);
-impl Drop for LogsOnFailure<'_> {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            for name in ["ingress.log", "normalize.log", "project.log", "rebuild.log", "tansu.log"] {
-                let text = std::fs::read_to_string(self.0.join(name)).unwrap_or_default();
-                let tail: Vec<&str> = text.lines().rev().take(25).collect();
-                eprintln!("---- last lines of {name} ----");
-                for l in tail.iter().rev() {
-                    eprintln!("{l}");
-                }
-            }
-        }
     }
 }
 
@@ -119,7 +59,7 @@ async fn consumed(store: &Store) -> i64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn projections_after_kills_equal_a_clean_rebuild() {
     let dir = tempfile::tempdir().unwrap();
-    let _logs = LogsOnFailure(dir.path());
+    let _logs = LogsOnFailure(dir.path(), &["ingress.log", "normalize.log", "project.log", "rebuild.log", "tansu.log"]);
     let kafka_port = free_port();
     let brokers = format!("127.0.0.1:{kafka_port}");
     let _tansu = start_tansu(kafka_port, dir.path());

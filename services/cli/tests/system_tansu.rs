@@ -2,63 +2,22 @@
 //! (tansu, with its log in SQLite), simulated traffic of all four platforms, and a kill -9 of the broker
 //! in the middle. Every webhook answered 200 must be in the raw topic (at least once); none may be missing.
 
+mod common;
+
 use chatstream_schema::{Codec, RawWebhook};
 use chatstream_simulate::demo;
 use chatstream_simulate::driver::{self, Counters, DriverOptions, Live};
 use chatstream_simulate::traffic::{Signers, Traffic};
+use common::{free_port, http_status, log_file, start_tansu, Killer, LogsOnFailure};
 use rdkafka::Message;
 use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const PARTITIONS: i32 = 3;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-struct Killer(Child);
-impl Drop for Killer {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_tansu(port: u16, dir: &Path) -> Killer {
-    let url = format!("tcp://127.0.0.1:{port}");
-    // tansu resolves the SQLite path against its working directory.
-    let storage = "sqlite://tansu.db".to_string();
-    let log = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("tansu.log")).unwrap();
-    let child = Command::new("tansu")
-        .args(["broker", "--listener-url", &url, "--advertised-listener-url", &url, "--storage-engine", &storage])
-        .current_dir(dir)
-        .stdout(Stdio::from(log.try_clone().unwrap()))
-        .stderr(Stdio::from(log))
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!("cannot start tansu ({e}); install it with `cargo install tansu --locked --features dynostore,libsql` (tests/run does this)")
-        });
-    let until = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < until, "tansu did not listen on {port} within 30 s");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Killer(child)
-}
-
-fn http_status(addr: SocketAddr, path: &str) -> Option<u16> {
-    use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(1)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(3))).ok()?;
-    s.write_all(format!("GET {path} HTTP/1.0\r\n\r\n").as_bytes()).ok()?;
-    let mut buf = [0u8; 64];
-    let n = s.read(&mut buf).ok()?;
-    std::str::from_utf8(&buf[..n]).ok()?.split_whitespace().nth(1)?.parse().ok()
-}
 
 fn wait_for(what: &str, secs: u64, mut f: impl FnMut() -> bool) {
     let until = Instant::now() + Duration::from_secs(secs);
@@ -95,25 +54,8 @@ fn stored_request_ids(brokers: &str, topic: &str) -> HashSet<String> {
         .collect()
 }
 
-/// Prints the tail of every log in the test directory when the test fails.
-struct LogsOnFailure<'a>(&'a Path);
-impl Drop for LogsOnFailure<'_> {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            for name in ["ingress.log", "tansu.log"] {
-                let text = std::fs::read_to_string(self.0.join(name)).unwrap_or_default();
-                let tail: Vec<&str> = text.lines().rev().take(40).collect();
-                eprintln!("---- last lines of {name} ----");
-                for l in tail.iter().rev() {
-                    eprintln!("{l}");
-                }
-            }
-        }
-    }
-}
-
 fn start_ingress(dir: &Path, brokers: &str, public: SocketAddr, admin: SocketAddr) -> Killer {
-    let log = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("ingress.log")).unwrap();
+    let log = log_file(dir, "ingress.log");
     let child = Command::new(env!("CARGO_BIN_EXE_chatstream"))
         .args(["ingress", "--listen", &public.to_string(), "--admin-listen", &admin.to_string()])
         .args(["--kafka-brokers", brokers, "--topic-partitions", &PARTITIONS.to_string()])
@@ -128,7 +70,7 @@ fn start_ingress(dir: &Path, brokers: &str, public: SocketAddr, admin: SocketAdd
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_acknowledged_webhook_is_in_the_raw_topic_across_a_broker_crash() {
     let dir = tempfile::tempdir().unwrap();
-    let _logs = LogsOnFailure(dir.path());
+    let _logs = LogsOnFailure(dir.path(), &["ingress.log", "tansu.log"]);
     let kafka_port = free_port();
     let brokers = format!("127.0.0.1:{kafka_port}");
     let mut tansu = start_tansu(kafka_port, dir.path());
@@ -149,8 +91,7 @@ async fn every_acknowledged_webhook_is_in_the_raw_topic_across_a_broker_crash() 
         async move { traffic(&base, 12, 300).await }
     });
     tokio::time::sleep(Duration::from_millis(700)).await;
-    tansu.0.kill().unwrap();
-    tansu.0.wait().unwrap();
+    tansu.kill9();
     wait_for("/readyz 503 while the broker is down", 20, || http_status(admin, "/readyz") == Some(503));
     let second = during.await.unwrap();
     assert!(second.failed > 0, "killing the broker must cause 503s: {}", second.summary());
@@ -160,8 +101,7 @@ async fn every_acknowledged_webhook_is_in_the_raw_topic_across_a_broker_crash() 
     // restarted because tansu 0.6.0 itself panics (idempotent_message_check: "more or less than one row")
     // when an idempotent producer session continues across its crash; Kafka does not, and the producer's
     // recovery across a broker outage is covered on the mock cluster (ingress component tests).
-    ingress.0.kill().unwrap();
-    ingress.0.wait().unwrap();
+    ingress.kill9();
     tansu = start_tansu(kafka_port, dir.path());
     ingress = start_ingress(dir.path(), &brokers, public, admin);
     wait_for("/readyz 200 after both restarted", 60, || http_status(admin, "/readyz") == Some(200));

@@ -109,17 +109,26 @@ impl<'a> Reader<'a> {
     /// An `array<string>` (blocks; a negative count is followed by the block's byte size).
     pub fn string_array(&mut self) -> Result<Vec<String>, ReadError> {
         let mut out = Vec::new();
+        self.blocks(|r| {
+            out.push(r.string()?);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+    /// Reads the items of an array or map: blocks of `count` items until a zero count; a negative count is
+    /// followed by the block's byte size.
+    fn blocks(&mut self, mut item: impl FnMut(&mut Self) -> Result<(), ReadError>) -> Result<(), ReadError> {
         loop {
             let mut count = self.long()?;
             if count == 0 {
-                return Ok(out);
+                return Ok(());
             }
             if count < 0 {
                 count = count.checked_neg().ok_or(ReadError("block count overflow"))?;
                 self.long()?;
             }
             for _ in 0..count {
-                out.push(self.string()?);
+                item(self)?;
             }
         }
     }
@@ -158,21 +167,12 @@ impl<'a> Reader<'a> {
     /// A `map<string>` (blocks; a negative count is followed by the block's byte size).
     pub fn string_map(&mut self) -> Result<Vec<(String, String)>, ReadError> {
         let mut out = Vec::new();
-        loop {
-            let mut count = self.long()?;
-            if count == 0 {
-                return Ok(out);
-            }
-            if count < 0 {
-                count = count.checked_neg().ok_or(ReadError("block count overflow"))?;
-                self.long()?;
-            }
-            for _ in 0..count {
-                let k = self.string()?;
-                let v = self.string()?;
-                out.push((k, v));
-            }
-        }
+        self.blocks(|r| {
+            let k = r.string()?;
+            out.push((k, r.string()?));
+            Ok(())
+        })?;
+        Ok(out)
     }
 }
 
