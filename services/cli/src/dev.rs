@@ -50,8 +50,6 @@ impl DevCmd {
         kafka.brokers = broker.bootstrap_servers().to_string();
         kafka.create_topics = false;
         kafka.topic_partitions = self.partitions;
-        // The embedded broker holds a fetch open for the whole wait when a partition is idle: keep hops short.
-        kafka.properties.push(("fetch.wait.max.ms".into(), "25".into()));
 
         let rt = RoleRuntime::start(self.admin_listen).await?;
         let (telemetry, readiness, stop, admin_addr) =

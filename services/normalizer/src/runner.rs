@@ -132,6 +132,9 @@ impl Normalizer {
                 ("enable.auto.offset.store", "false".into()),
                 ("auto.offset.reset", "earliest".into()),
                 ("statistics.interval.ms", "5000".into()),
+                // An idle partition's fetch returns within 50 ms (some brokers, like the embedded one, hold it
+                // for the whole wait even when another partition has data): bounds the latency per hop.
+                ("fetch.wait.max.ms", "50".into()),
             ])
             .create_with_context(context)
             .map_err(|e| format!("cannot create the Kafka consumer: {e}"))?;
@@ -286,7 +289,7 @@ impl Normalizer {
         }
         assignment.elements().iter().all(|e| {
             // Asked through the producer's connection: on the consumer's, the request queues behind the
-            // consumer's long-polling fetch and takes up to fetch.wait.max.ms (500 ms) per partition.
+            // consumer's long-polling fetch and takes up to fetch.wait.max.ms per partition.
             let (low, high) = self
                 .producer
                 .client()

@@ -265,6 +265,9 @@ impl Runner {
                 // Positions come from the store; a position Kafka cannot serve is an error, never a silent jump.
                 ("auto.offset.reset", "error".into()),
                 ("statistics.interval.ms", "5000".into()),
+                // An idle partition's fetch returns within 50 ms (some brokers, like the embedded one, hold it
+                // for the whole wait even when another partition has data): bounds the latency per hop.
+                ("fetch.wait.max.ms", "50".into()),
                 ("partition.assignment.strategy", "range,roundrobin".into()),
             ])
             .create_with_context(context)
