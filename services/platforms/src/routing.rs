@@ -49,7 +49,7 @@ pub struct VendorSpec {
     /// Every event type the vendor documents (current and older versions).
     pub rules: &'static [Rule],
     /// Reads a parsed delivery into canonical event drafts (empty: the shared mechanism emits `other`).
-    pub normalize: fn(&crate::normalize::Context, &Value) -> Vec<crate::normalize::Draft>,
+    pub normalize: fn(&crate::normalize::Context, &crate::json::Json<'_>) -> Vec<crate::normalize::Draft>,
 }
 
 impl VendorSpec {

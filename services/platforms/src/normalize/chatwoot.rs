@@ -15,12 +15,7 @@ use chatstream_schema::{Body, Kind};
 use sha2::{Digest, Sha256};
 
 /// Reads one parsed chatwoot delivery into drafts (empty: the shared mechanism emits one `other` event).
-pub fn drafts(ctx: &Context, body: &serde_json::Value) -> Vec<Draft> {
-    drafts_of(ctx, &Json::from_value(body))
-}
-
-/// [`drafts`] of a borrowed parse (what `normalize` uses).
-pub fn drafts_of(_ctx: &Context, body: &Json<'_>) -> Vec<Draft> {
+pub fn drafts(_ctx: &Context, body: &Json<'_>) -> Vec<Draft> {
     let Some(event) = body.get("event").and_then(Json::as_str) else {
         return Vec::new();
     };

@@ -26,12 +26,7 @@ use chatstream_schema::chat_event::Message;
 use chatstream_schema::{Body, Kind};
 
 /// Reads one parsed freshchat delivery into drafts (empty: the shared mechanism emits one `other` event).
-pub fn drafts(ctx: &Context, body: &serde_json::Value) -> Vec<Draft> {
-    drafts_of(ctx, &Json::from_value(body))
-}
-
-/// [`drafts`] of a borrowed parse (what `normalize` uses).
-pub fn drafts_of(_ctx: &Context, body: &Json<'_>) -> Vec<Draft> {
+pub fn drafts(_ctx: &Context, body: &Json<'_>) -> Vec<Draft> {
     let action_time = body.get("action_time").and_then(when);
     let drafts = match str_field(body, "action") {
         Some("message_create") => message(body, action_time),

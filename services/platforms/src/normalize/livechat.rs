@@ -13,12 +13,7 @@ use chatstream_schema::{Body, Kind};
 use sha2::{Digest, Sha256};
 
 /// Reads one parsed livechat delivery into drafts (empty: the shared mechanism emits one `other` event).
-pub fn drafts(ctx: &Context, body: &serde_json::Value) -> Vec<Draft> {
-    drafts_of(ctx, &Json::from_value(body))
-}
-
-/// [`drafts`] of a borrowed parse (what `normalize` uses).
-pub fn drafts_of(ctx: &Context, body: &Json<'_>) -> Vec<Draft> {
+pub fn drafts(ctx: &Context, body: &Json<'_>) -> Vec<Draft> {
     let mut out = read(ctx, body);
     // Two facts of one delivery never share an identity (e.g. a form with a repeated field id).
     let mut seen = std::collections::HashSet::new();

@@ -115,13 +115,7 @@ pub fn normalize(ctx: &Context, raw_body: &[u8]) -> Result<Vec<ChatEvent>, Norma
     if !value.is_object() {
         return Err(NormalizeError::NotAnObject);
     }
-    // The vendor modules' `drafts` (each `VendorSpec`'s `normalize`) on the borrowed parse.
-    let mut drafts = match ctx.platform {
-        Platform::LiveChat => livechat::drafts_of(ctx, &value),
-        Platform::Chatwoot => chatwoot::drafts_of(ctx, &value),
-        Platform::Freshchat => freshchat::drafts_of(ctx, &value),
-        Platform::Userlike => userlike::drafts_of(ctx, &value),
-    };
+    let mut drafts = (crate::routing::VendorSpec::of(ctx.platform).normalize)(ctx, &value);
     if drafts.is_empty() {
         // Rare (undocumented types): the routing rules read serde_json's `Value`, so parse that here.
         let full: Value = serde_json::from_slice(raw_body).map_err(|e| NormalizeError::NotJson(e.to_string()))?;

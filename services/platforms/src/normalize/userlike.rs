@@ -32,12 +32,7 @@ const RATE_MIN: f64 = 1.0;
 const RATE_MAX: f64 = 5.0;
 
 /// Reads one parsed userlike delivery into drafts (empty: the shared mechanism emits one `other` event).
-pub fn drafts(ctx: &Context, body: &serde_json::Value) -> Vec<Draft> {
-    drafts_of(ctx, &Json::from_value(body))
-}
-
-/// [`drafts`] of a borrowed parse (what `normalize` uses).
-pub fn drafts_of(ctx: &Context, body: &Json<'_>) -> Vec<Draft> {
+pub fn drafts(ctx: &Context, body: &Json<'_>) -> Vec<Draft> {
     let kind_of = |key: &str| body.get(key).and_then(Json::as_str).map(str::trim).unwrap_or("");
     let (ty, event) = (kind_of("_type"), kind_of("_event"));
     match ty {
