@@ -103,6 +103,17 @@ impl KafkaArgs {
     }
 }
 
+/// Calls `set(partition, lag)` for each partition of `topic` whose consumer lag librdkafka's statistics know.
+pub fn consumer_lag(stats: &rdkafka::Statistics, topic: &str, mut set: impl FnMut(i32, i64)) {
+    if let Some(t) = stats.topics.get(topic) {
+        for (p, partition) in &t.partitions {
+            if *p >= 0 && partition.consumer_lag >= 0 {
+                set(*p, partition.consumer_lag);
+            }
+        }
+    }
+}
+
 /// Producer settings for durable, ordered, acknowledged writes.
 ///
 /// `acks=all` + idempotence (no duplicates or reordering from internal retries), a small linger for

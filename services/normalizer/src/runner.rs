@@ -64,13 +64,9 @@ struct LagContext {
 
 impl ClientContext for LagContext {
     fn stats(&self, stats: Statistics) {
-        if let Some(topic) = stats.topics.get(&self.topic) {
-            for (p, partition) in &topic.partitions {
-                if *p >= 0 && partition.consumer_lag >= 0 {
-                    self.metrics.consumer_lag.with_label_values(&[&p.to_string()]).set(partition.consumer_lag);
-                }
-            }
-        }
+        chatstream_core::kafka::consumer_lag(&stats, &self.topic, |p, lag| {
+            self.metrics.consumer_lag.with_label_values(&[&p.to_string()]).set(lag);
+        });
     }
 }
 

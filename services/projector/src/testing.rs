@@ -27,19 +27,25 @@ pub struct ThrowawayPostgres {
     pub base_url: String,
 }
 
-fn as_postgres_user(cmd: &str, args: &[&str]) -> Command {
-    // initdb refuses to run as root: run the server tools as the `postgres` user then.
-    let is_root = std::env::var("USER").map(|u| u == "root").unwrap_or(false)
-        || Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0")).unwrap_or(false);
+/// The command line that runs PostgreSQL server tool `cmd`: as the `postgres` user when this process is
+/// root (initdb refuses to run as root).
+fn pg_tool(cmd: &str) -> Vec<String> {
+    static IS_ROOT: OnceLock<bool> = OnceLock::new();
+    let is_root = *IS_ROOT
+        .get_or_init(|| Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0\n")).unwrap_or(false));
+    let tool = format!("{PG_BIN}/{cmd}");
     if is_root {
-        let mut c = Command::new("runuser");
-        c.args(["-u", "postgres", "--", &format!("{PG_BIN}/{cmd}")]).args(args);
-        c
+        ["runuser", "-u", "postgres", "--", &tool].map(String::from).to_vec()
     } else {
-        let mut c = Command::new(format!("{PG_BIN}/{cmd}"));
-        c.args(args);
-        c
+        vec![tool]
     }
+}
+
+fn as_postgres_user(cmd: &str, args: &[&str]) -> Command {
+    let argv = pg_tool(cmd);
+    let mut c = Command::new(&argv[0]);
+    c.args(&argv[1..]).args(args);
+    c
 }
 
 fn free_port() -> std::io::Result<u16> {
@@ -128,14 +134,11 @@ pub fn postgres_server_url() -> Result<String, String> {
 fn register_cleanup(dir: PathBuf) {
     // A child that outlives the test process is stopped by `pg_ctl` when the parent exits.
     let data = dir.join("data").to_string_lossy().to_string();
+    let pg_ctl: Vec<String> = pg_tool("pg_ctl").iter().map(|a| format!("'{a}'")).collect();
     let script = format!(
-        "while kill -0 {} 2>/dev/null; do sleep 1; done; {}; rm -rf '{}'",
+        "while kill -0 {} 2>/dev/null; do sleep 1; done; {} -D '{data}' -m immediate stop >/dev/null 2>&1; rm -rf '{}'",
         std::process::id(),
-        if std::env::var("USER").map(|u| u == "root").unwrap_or(true) {
-            format!("runuser -u postgres -- {PG_BIN}/pg_ctl -D '{data}' -m immediate stop >/dev/null 2>&1")
-        } else {
-            format!("{PG_BIN}/pg_ctl -D '{data}' -m immediate stop >/dev/null 2>&1")
-        },
+        pg_ctl.join(" "),
         dir.display()
     );
     let _ = Command::new("sh").args(["-c", &script]).stdin(std::process::Stdio::null()).spawn();

@@ -177,3 +177,19 @@ async fn a_stored_offset_beyond_the_topic_end_is_refused_with_the_reset_advice()
         runner(&s).await.unwrap().run(Readiness::new(), CancellationToken::new(), Until::CaughtUp).await.unwrap();
     assert_eq!(stats.consumed, 5);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_permanent_store_error_stops_the_runner_without_skipping_anything() {
+    let s = setup(Backend::Sqlite).await;
+    produce(&s.kafka, &encoded(&events()[..10]));
+    chatstream_projector::prepare(&s.store, &MessagesPerChat).await.unwrap();
+    // Someone dropped the projection's table by hand: retrying cannot help.
+    s.store.execute("DROP TABLE test_chat_messages", &[]).await.unwrap();
+    let run = runner(&s).await.unwrap().run(Readiness::new(), CancellationToken::new(), Until::CaughtUp);
+    let err = tokio::time::timeout(Duration::from_secs(60), run).await.expect("stopped, not retrying").unwrap_err();
+    assert!(matches!(err, RunnerError::Apply { .. }), "{err}");
+    assert!(err.to_string().contains("test_chat_messages"), "{err}");
+    let stored = offsets::load_committed(&s.store, "test_messages", &s.kafka.topic_events).await.unwrap();
+    assert!(stored.is_empty(), "nothing may be marked consumed: {stored:?}");
+    assert_eq!(s.metrics.store_retries.with_label_values(&["test_messages"]).get(), 0);
+}
