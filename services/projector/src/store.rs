@@ -256,6 +256,18 @@ impl Store {
         })
     }
 
+    /// Starts a read-only transaction that sees one snapshot for all its statements, without taking a write
+    /// lock (SQLite: a deferred transaction; PostgreSQL: `REPEATABLE READ, READ ONLY`). For readers such as the
+    /// query role, which must neither wait for nor hold up the projections' writes.
+    pub async fn begin_read(&self) -> Result<StoreTx, StoreError> {
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => StoreTx::Sqlite(p.begin_with("BEGIN DEFERRED").await?),
+            Pool::Postgres(p) => {
+                StoreTx::Postgres(p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await?)
+            }
+        })
+    }
+
     /// Applies a set of migrations (its own history table `_chatstream_migrations_{set}`), each in a transaction.
     pub async fn migrate(&self, set: &str, migrations: &[Migration]) -> Result<(), StoreError> {
         let backend = self.backend();
