@@ -8,6 +8,7 @@ use chatstream_ingress::{IngressArgs, IngressServer};
 use chatstream_normalizer::{NormalizeArgs, Normalizer};
 use chatstream_platforms::{Platform, Sources};
 use chatstream_projector::{offsets, prepare, ProjectArgs, ProjectorMetrics, Store};
+use chatstream_query::{QueryServer, Tokens};
 use chatstream_simulate::demo;
 use chatstream_simulate::driver::{self, Counters};
 use std::net::SocketAddr;
@@ -20,6 +21,9 @@ pub struct DevCmd {
     /// Public webhook address.
     #[arg(long = "listen", env = "CHATSTREAM_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
+    /// Address of the query role: the HTTP API, /openapi.json and the dashboard.
+    #[arg(long = "query-listen", default_value = "127.0.0.1:8081")]
+    query_listen: SocketAddr,
     /// Admin address (/metrics, /livez, /readyz).
     #[arg(long = "admin-listen", env = "CHATSTREAM_ADMIN_LISTEN", default_value = "127.0.0.1:9090")]
     admin_listen: SocketAddr,
@@ -72,6 +76,7 @@ impl DevCmd {
             .map_err(anyhow::Error::msg)?,
         );
         let readiness_for_projections = readiness_for_normalizer.clone();
+        let readiness_for_query = readiness_for_normalizer.clone();
         let normalizing = tokio::spawn(normalizer.clone().run(readiness_for_normalizer, stop.clone()));
 
         let store_url = match &self.store_url {
@@ -104,8 +109,21 @@ impl DevCmd {
         let projecting =
             spawn_projections(projections, &store, &kafka, &args, &metrics, &readiness_for_projections, &stop).await?;
 
+        // A fresh token for every tenant at each start; printed once, in the banner.
+        let token = chatstream_query::new_token();
+        let query = QueryServer::start(
+            self.query_listen,
+            store.clone(),
+            Tokens::single(&token, ["*"]),
+            &telemetry,
+            readiness_for_query,
+            stop.clone(),
+        )
+        .await?;
+
         let key_file = write_demo_key()?;
-        crate::say(&banner(&kafka, server.addr, admin_addr, &key_file, store.url_for_humans()));
+        let urls = Urls { public: server.addr, admin: admin_addr, query: query.addr };
+        crate::say(&banner(&kafka, &urls, &key_file, store.url_for_humans(), &token));
 
         if self.simulate_rate > 0.0 {
             let opts = driver::DriverOptions {
@@ -125,6 +143,7 @@ impl DevCmd {
             });
         }
         server.wait().await;
+        query.wait().await;
         let _ = normalizing.await;
         for task in projecting {
             if let Ok(Err(e)) = task.await {
@@ -185,7 +204,20 @@ pub fn curl_examples(base: &str, freshchat_key: &std::path::Path) -> Vec<(Platfo
     ]
 }
 
-fn banner(kafka: &KafkaArgs, public: SocketAddr, admin: SocketAddr, key_file: &std::path::Path, store: &str) -> String {
+/// The bound addresses `dev` prints.
+struct Urls {
+    public: SocketAddr,
+    admin: SocketAddr,
+    query: SocketAddr,
+}
+
+/// A ready-to-paste shell line that asks the query API for the newest sessions with `token`.
+pub fn query_curl(query: SocketAddr, token: &str) -> String {
+    format!("curl -sS -H 'Authorization: Bearer {token}' 'http://{query}/api/v1/sessions?limit=5'; echo")
+}
+
+fn banner(kafka: &KafkaArgs, urls: &Urls, key_file: &std::path::Path, store: &str, token: &str) -> String {
+    let (public, admin, query) = (urls.public, urls.admin, urls.query);
     let base = format!("http://{public}");
     let mut out = String::new();
     out.push_str("\nchatstream dev is running (Ctrl-C to stop)\n\n");
@@ -200,8 +232,12 @@ fn banner(kafka: &KafkaArgs, public: SocketAddr, admin: SocketAddr, key_file: &s
     out.push_str(&format!("  Metrics                      http://{admin}/metrics\n"));
     out.push_str(&format!("  Health                       http://{admin}/livez   http://{admin}/readyz\n"));
     out.push_str(&format!("  Store (projections)          {store}\n"));
+    out.push_str(&format!("  Dashboard                    http://{query}/#token={token}\n"));
     out.push_str(&format!(
-        "  Roles running                ingress, normalize, project ({})\n",
+        "  Query API                    http://{query}/api/v1/…   (described at http://{query}/openapi.json)\n"
+    ));
+    out.push_str(&format!(
+        "  Roles running                ingress, normalize, project ({}), query\n",
         registered().iter().map(|p| p.name()).collect::<Vec<_>>().join(", ")
     ));
     out.push_str(&format!(
@@ -211,5 +247,7 @@ fn banner(kafka: &KafkaArgs, public: SocketAddr, admin: SocketAddr, key_file: &s
     for (p, line) in curl_examples(&base, key_file) {
         out.push_str(&format!("# {p}\n{line}\n\n"));
     }
+    out.push_str("Ask the query API (the token reads every tenant; it changes at every start):\n\n");
+    out.push_str(&format!("{}\n", query_curl(query, token)));
     out
 }

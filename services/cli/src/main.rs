@@ -9,6 +9,7 @@ mod ingress_cmd;
 mod mock_broker;
 mod normalize_cmd;
 mod project_cmd;
+mod query_cmd;
 mod role;
 mod simulate_cmd;
 
@@ -37,6 +38,8 @@ enum Command {
     Project(project_cmd::ProjectCmd),
     /// Empty projections and replay the whole events topic into them, with a progress bar.
     Rebuild(project_cmd::RebuildCmd),
+    /// Serve the HTTP API (JSON/CSV, bearer tokens per tenant), /openapi.json and the dashboard.
+    Query(query_cmd::QueryCmd),
     /// Everything in one process for trying it out: embedded broker, ingress with demo sources.
     Dev(dev::DevCmd),
     /// Send realistic, correctly signed webhook traffic of all four platforms to an ingress.
@@ -67,6 +70,7 @@ fn main() -> anyhow::Result<()> {
             Command::Normalize(cmd) => cmd.run().await,
             Command::Project(cmd) => cmd.run().await,
             Command::Rebuild(cmd) => cmd.run().await,
+            Command::Query(cmd) => cmd.run().await,
             Command::Dev(cmd) => cmd.run().await,
             Command::Simulate(cmd) => cmd.run().await,
             Command::MockBroker(cmd) => cmd.run().await,
