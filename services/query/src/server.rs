@@ -140,7 +140,7 @@ fn spawn_store_probe(store: Store, readiness: Readiness, stop: CancellationToken
         loop {
             let outcome = async {
                 let mut tx = store.begin_read().await?;
-                tx.fetch("SELECT 1", &[], &[ColType::Int]).await?;
+                tx.fetch("SELECT CAST(1 AS BIGINT)", &[], &[ColType::Int]).await?;
                 tx.commit().await
             }
             .await

@@ -320,6 +320,10 @@ async fn the_session_page_has_the_session_its_agents_and_its_timeline(backend: B
     let reply = get(&app, "/api/v1/sessions/acme/livechat/c2/no-such-session", Some(ACME)).await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     assert!(reply.json()["error"].as_str().unwrap().contains("no session \"no-such-session\""), "{}", reply.body);
+    // Path segments are percent-decoded: a chat id with a slash is one segment.
+    let reply = get(&app, "/api/v1/sessions/acme/livechat/a%2Fb/c%20d", Some(ACME)).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert!(reply.json()["error"].as_str().unwrap().contains("no session \"c d\" of chat \"a/b\""), "{}", reply.body);
 }
 on_both_backends!(the_session_page_has_the_session_its_agents_and_its_timeline);
 
