@@ -23,6 +23,8 @@ pub enum BenchCmd {
     Projections(crate::bench_projections::ProjectionsBench),
     /// End-to-end freshness (webhook received → rows committed) in `chatstream dev` under simulated traffic.
     Freshness(crate::bench_freshness::FreshnessBench),
+    /// Query API latency per endpoint on a store built from 1,000,000 simulated events, SQLite and PostgreSQL.
+    Query(crate::bench_query::QueryBench),
     /// (internal) A bare axum endpoint that reads the body and answers 200, the ingress's ceiling.
     #[command(hide = true)]
     BareTarget {
@@ -72,6 +74,7 @@ impl BenchCmd {
             BenchCmd::Normalize(b) => crate::bench_normalize::run(b).await,
             BenchCmd::Projections(b) => crate::bench_projections::run(b).await,
             BenchCmd::Freshness(b) => crate::bench_freshness::run(b).await,
+            BenchCmd::Query(b) => crate::bench_query::run(b).await,
             BenchCmd::BareTarget { listen } => bare_target(listen).await,
         }
     }

@@ -41,36 +41,55 @@ pub struct ProjectionsBench {
     pub parallel_sessions: usize,
 }
 
-/// Simulated deliveries → canonical events until `n` events exist, as (key, encoded event).
-fn simulated_events(b: &ProjectionsBench) -> anyhow::Result<Vec<(Vec<u8>, Vec<u8>)>> {
+/// Simulated sessions of all four vendors (the demo tenant), normalised by the real normaliser, until at
+/// least `n` canonical events exist; each event goes to `each` with its delivery's routing key. The simulated
+/// clock starts at `start` and advances 0–3 s per new session, so 1,000,000 events cover about a day.
+pub(crate) fn simulated_events(
+    n: usize,
+    seed: u64,
+    parallel_sessions: usize,
+    start: chrono::DateTime<chrono::Utc>,
+    mut each: impl FnMut(&str, ChatEvent) -> anyhow::Result<()>,
+) -> anyhow::Result<usize> {
     let sources = Sources::load(None, Some(&demo::sources_toml()))?;
-    let codec = Codec::<ChatEvent>::single_object();
-    let t0 = chrono::Utc::now() - chrono::Duration::days(30);
-    let pb = bar(b.events as u64, "simulating events");
-    let mut out = Vec::with_capacity(b.events + 16);
-    for (i, d) in Traffic::new(b.seed, t0, b.parallel_sessions).enumerate() {
-        if out.len() >= b.events {
+    let pb = bar(n as u64, "simulating events");
+    let mut count = 0usize;
+    for (i, d) in Traffic::new(seed, start, parallel_sessions).enumerate() {
+        if count >= n {
             break;
         }
-        let raw = d.to_raw_webhook(demo::TENANT, format!("bench-{i}"), t0.timestamp_micros() + i as i64 * 1000);
+        let raw = d.to_raw_webhook(demo::TENANT, format!("bench-{i}"), start.timestamp_micros() + i as i64 * 1000);
         let lineage = Lineage { topic: "chatstream.webhooks.raw".into(), partition: 0, offset: i as i64 };
         let ctx = Context::for_raw(&raw, &sources, lineage)?;
         let Ok(events) = normalize(&ctx, &raw.body) else { continue };
         for e in events {
-            out.push((raw.routing_key.clone().into_bytes(), codec.encode(&e)?));
+            each(&raw.routing_key, e)?;
+            count += 1;
         }
         if i % 10_000 == 0 {
-            pb.set_position(out.len() as u64);
+            pb.set_position(count as u64);
         }
     }
     pb.finish_and_clear();
+    Ok(count)
+}
+
+/// [`simulated_events`] from 30 days ago as (key, encoded event), for the events topic.
+fn encoded_events(b: &ProjectionsBench) -> anyhow::Result<Vec<(Vec<u8>, Vec<u8>)>> {
+    let codec = Codec::<ChatEvent>::single_object();
+    let t0 = chrono::Utc::now() - chrono::Duration::days(30);
+    let mut out = Vec::with_capacity(b.events + 16);
+    simulated_events(b.events, b.seed, b.parallel_sessions, t0, |key, e| {
+        out.push((key.as_bytes().to_vec(), codec.encode(&e)?));
+        Ok(())
+    })?;
     Ok(out)
 }
 
 pub async fn run(b: ProjectionsBench) -> anyhow::Result<()> {
     let projections = select(&b.projections)?;
     eprintln!("simulating sessions until {} events exist…", b.events);
-    let events = simulated_events(&b)?;
+    let events = encoded_events(&b)?;
     let (mut broker, brokers) = spawn_tansu()?;
     let result = async {
         let mut kafka = KafkaArgs::for_brokers(&brokers);

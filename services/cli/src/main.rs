@@ -4,6 +4,7 @@ mod bench;
 mod bench_freshness;
 mod bench_normalize;
 mod bench_projections;
+mod bench_query;
 mod dev;
 mod ingress_cmd;
 mod mock_broker;
