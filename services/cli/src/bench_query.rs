@@ -276,7 +276,11 @@ async fn discover(client: &mut Client) -> anyhow::Result<Fixture> {
     let mut statuses = std::collections::BTreeSet::new();
     let (mut first, mut last): (Option<DateTime<Utc>>, Option<DateTime<Utc>>) = (None, None);
     let mut cursor: Option<String> = None;
-    let pb = bar(0, "listing sessions");
+    let pb = indicatif::ProgressBar::new_spinner();
+    pb.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} listing sessions through the API: {pos}")
+            .expect("valid template"),
+    );
     loop {
         let path = match &cursor {
             Some(c) => format!("/api/v1/sessions?tenant={tenant}&limit=200&cursor={}", urlencode(c)),
