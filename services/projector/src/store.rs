@@ -259,11 +259,18 @@ impl Store {
     /// Starts a read-only transaction that sees one snapshot for all its statements, without taking a write
     /// lock (SQLite: a deferred transaction; PostgreSQL: `REPEATABLE READ, READ ONLY`). For readers such as the
     /// query role, which must neither wait for nor hold up the projections' writes.
+    ///
+    /// On PostgreSQL every statement of the transaction is planned for its actual parameters
+    /// (`plan_cache_mode = force_custom_plan`): a reader's filters range from one row to every row, and the
+    /// generic plan PostgreSQL switches to after five executions of a prepared statement can be many times
+    /// slower for some of them.
     pub async fn begin_read(&self) -> Result<StoreTx, StoreError> {
         Ok(match &self.pool {
             Pool::Sqlite(p) => StoreTx::Sqlite(p.begin_with("BEGIN DEFERRED").await?),
             Pool::Postgres(p) => {
-                StoreTx::Postgres(p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await?)
+                let mut tx = p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await?;
+                sqlx::raw_sql("SET LOCAL plan_cache_mode = force_custom_plan").execute(&mut *tx).await?;
+                StoreTx::Postgres(tx)
             }
         })
     }

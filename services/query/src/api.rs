@@ -180,19 +180,27 @@ pub async fn sessions(
     let p = params(query)?;
     let f = p.filter(&principal)?;
     let mut sql = Sql::default();
+    let sessions = view(&state, "fact_sessions");
+    let from = match crate::params::given(&p.agent) {
+        None => sessions,
+        Some(agent) => {
+            // From the agent's rows to their sessions: the store reads only those sessions (a condition on
+            // the sessions would read every session in the range first). The agents' key is unique per
+            // session and agent, so no session appears twice.
+            sql.tenants("a.tenant", &f.tenants);
+            sql.eq("a.agent_id", agent);
+            let on = sql.conds.drain(..).collect::<Vec<_>>().join(" AND ");
+            format!(
+                "(SELECT s.* FROM {} a CROSS JOIN {sessions} s WHERE {on} AND s.tenant = a.tenant \
+                 AND s.platform = a.platform AND s.chat_id = a.chat_id AND s.session_id = a.session_id) s",
+                view(&state, "fact_session_agents")
+            )
+        }
+    };
     sql.common(&f, "started_at");
     if let Some(status) = crate::params::given(&p.status) {
         sql.eq("status", status);
     }
-    if let Some(agent) = crate::params::given(&p.agent) {
-        let a = sql.arg(agent);
-        sql.cond(format!(
-            "EXISTS (SELECT 1 FROM {} a WHERE a.tenant = s.tenant AND a.platform = s.platform \
-             AND a.chat_id = s.chat_id AND a.session_id = s.session_id AND a.agent_id = {a})",
-            view(&state, "fact_session_agents")
-        ));
-    }
-    let from = format!("{} s", view(&state, "fact_sessions"));
     let (items, next) =
         page::<Session>(&state.store, &from, sql, &SESSIONS_ORDER, f.limit, f.cursor.as_deref()).await?;
     Ok(respond(items, next, wants_csv(f.format, &headers), &uri))

@@ -116,6 +116,8 @@ async fn pages_walk_every_row_exactly_once(backend: Backend) {
     let mut lists: Vec<String> = LISTS.iter().map(|l| l.to_string()).collect();
     lists.push("/api/v1/sessions?tenant=acme&platform=livechat".into());
     lists.push("/api/v1/sessions?from=2026-01-01T00:04:00Z&to=2026-01-03".into());
+    lists.push("/api/v1/sessions?agent=ann".into());
+    lists.push("/api/v1/sessions?tenant=acme&agent=bob&from=2026-01-01".into());
     for list in &lists {
         let everything = get_json(&app, &with_query(list, "limit=1000"), ALL).await;
         assert!(everything["next_cursor"].is_null(), "{list}");
