@@ -1,14 +1,14 @@
 //! Configuration, wiring and lifecycle of the query role.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorBody};
 use crate::metrics::{track, QueryMetrics};
 use crate::openapi::{api_routes, openapi_json};
 use crate::tokens::{Tokens, TokensError};
 use crate::{auth, dashboard};
-use axum::http::{Method, Uri};
+use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{middleware, Router};
+use axum::{middleware, Json, Router};
 use chatstream_core::{Readiness, Telemetry};
 use chatstream_projector::{ColType, Store, StoreArgs, StoreError};
 use std::net::SocketAddr;
@@ -72,6 +72,14 @@ async fn not_found(method: Method, uri: Uri) -> Response {
         .into_response()
 }
 
+/// 405 for other methods than GET on a route, as JSON.
+async fn method_not_allowed(method: Method, uri: Uri) -> Response {
+    let body = ErrorBody { error: format!("{method} is not allowed on {}; this API answers GET only", uri.path()) };
+    let mut response = (StatusCode::METHOD_NOT_ALLOWED, Json(body)).into_response();
+    response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET,HEAD"));
+    response
+}
+
 /// The whole public router: `/api/v1/…` behind bearer tokens, `/openapi.json`, and the dashboard.
 pub fn app(state: QueryState) -> Router {
     let api = api_routes()
@@ -82,6 +90,7 @@ pub fn app(state: QueryState) -> Router {
         .merge(api)
         .route("/openapi.json", get(openapi_json))
         .merge(dashboard::router())
+        .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.metrics.clone(), track))
         .with_state(state)

@@ -286,6 +286,19 @@ async fn malformed_parameters_get_400_with_advice(backend: Backend) {
         let error = reply.json()["error"].as_str().unwrap().to_string();
         assert!(error.contains(says), "{uri}: {error}");
     }
+    for (uri, token) in [("/api/v1/sessions", Some(ALL)), ("/", None), ("/openapi.json", None)] {
+        let mut request = axum::http::Request::post(uri);
+        if let Some(t) = token {
+            request = request.header("authorization", format!("Bearer {t}"));
+        }
+        let response =
+            tower::ServiceExt::oneshot(app.clone(), request.body(axum::body::Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED, "POST {uri}");
+        assert_eq!(response.headers()["allow"], "GET,HEAD");
+        let body = http_body_util::BodyExt::collect(response.into_body()).await.unwrap().to_bytes();
+        let body: Value = serde_json::from_slice(&body).unwrap();
+        assert!(body["error"].as_str().unwrap().contains("answers GET only"), "{body}");
+    }
     let reply = get(&app, "/api/v1/nothing-here", Some(ALL)).await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     assert!(reply.json()["error"].as_str().unwrap().contains("no endpoint GET /api/v1/nothing-here"));
