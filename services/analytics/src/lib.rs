@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 mod sql;
 
-/// Every projection compiled into the binary, in registration order.
+/// The projections whose tables the analytics views read (the binary's registration list is `registered()` in
+/// services/cli; a new projection joins the views only when a view reads it).
 pub fn projections() -> Vec<Arc<dyn Projection>> {
     vec![
         chatstream_projection_sessions::projection(),

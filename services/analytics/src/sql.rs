@@ -144,11 +144,16 @@ macro_rules! waiting {
     };
 }
 
-/// Indexes for the facts' typical filter (`tenant` + `time`) where the projections have none.
+/// Indexes for the facts' typical filter (`tenant` + `time`) where the projections have none, and for what the
+/// query API reads most (measured with `chatstream bench query`, docs/benchmarks.md): the sessions list by status
+/// and by agent, first response times and ratings read from the index alone.
 macro_rules! indexes {
-    ($coalesce:literal) => {
+    ($coalesce:literal, $backend_specific:literal) => {
         concat!(
+            $backend_specific,
             "
+CREATE INDEX analytics_sessions_status ON sessions (tenant, status, started_at, platform, chat_id, session_id);
+CREATE INDEX analytics_session_agents_agent ON session_agents (tenant, agent_id);
 CREATE INDEX analytics_session_agents_time ON session_agents (tenant, first_involved_at);
 CREATE INDEX analytics_session_timeline_time ON session_timeline (tenant, occurred_at);
 CREATE INDEX analytics_agent_status_intervals_time ON agent_status_intervals (tenant, started_at);
@@ -164,7 +169,15 @@ CREATE INDEX analytics_unread_chats_waiting ON unread_chats (tenant, ",
 }
 
 pub(crate) const SQLITE_V1: &str = concat!(
-    indexes!("COALESCE(oldest_unread_at, oldest_unanswered_at)"),
+    indexes!(
+        "COALESCE(oldest_unread_at, oldest_unanswered_at)",
+        // SQLite appends the primary key (platform, chat_id, session_id) to every index of a WITHOUT ROWID table.
+        "
+CREATE INDEX analytics_sessions_first_response ON sessions (tenant, started_at, first_response_seconds);
+CREATE INDEX analytics_ratings_time ON ratings (tenant, rated_at, normalized_score, satisfied);
+CREATE INDEX analytics_unread_sessions_daily
+    ON unread_sessions (tenant, day, platform, group_id, ended_unread, ended_unanswered);"
+    ),
     "
 CREATE VIEW fact_sessions AS
 SELECT started_at AS time, substr(started_at, 1, 10) || 'T00:00:00.000000Z' AS day,
@@ -242,7 +255,13 @@ EXCEPTION
 END
 $$;
 ",
-    indexes!("(COALESCE(oldest_unread_at, oldest_unanswered_at))"),
+    indexes!(
+        "(COALESCE(oldest_unread_at, oldest_unanswered_at))",
+        "
+CREATE INDEX analytics_sessions_started
+    ON sessions (tenant, started_at, platform, chat_id, session_id) INCLUDE (first_response_seconds);
+CREATE INDEX analytics_ratings_time ON ratings (tenant, rated_at) INCLUDE (normalized_score, satisfied);"
+    ),
     "
 CREATE VIEW analytics.fact_sessions AS
 SELECT started_at AS time, date_trunc('day', started_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS day,

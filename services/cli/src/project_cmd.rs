@@ -91,6 +91,9 @@ impl ProjectCmd {
     pub async fn run(self) -> anyhow::Result<()> {
         let projections = select(&self.names)?;
         let store = Store::connect(&self.store.store_url).await?;
+        // The BI views read all four projections' tables: they exist wherever any projection runs, also in
+        // deployments without a query role.
+        chatstream_analytics::prepare(&store).await?;
         if self.reset {
             for p in &projections {
                 prepare(&store, p.as_ref()).await?;

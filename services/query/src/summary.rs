@@ -83,9 +83,14 @@ item! {
     }
 }
 
+/// The statuses that count as online: `online` (Userlike, Chatwoot) and `accepting_chats` (LiveChat's only
+/// word for an agent taking chats; `not_accepting_chats` is logged in but unavailable, like `away`).
+pub const ONLINE_STATUSES: &[&str] = &["online", "accepting_chats"];
+
 /// Agents (people; bots are not counted) now, and hours per status over the days overlapping the range.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AgentsNow {
+    /// Agents whose current status is one of [`ONLINE_STATUSES`].
     pub online_now: i64,
     /// Agents per current status, by status.
     pub current: Vec<StatusCount>,
@@ -361,7 +366,7 @@ async fn read_summary(state: &QueryState, tenant: &str, from: i64, to: i64) -> R
         .map(|r| StatusHours { status: text(&r[0]), hours: real(&r[1]).unwrap_or(0.0) / 3600.0 })
         .collect();
     let agents = AgentsNow {
-        online_now: current.iter().filter(|c| c.status == "online").map(|c| c.agents).sum(),
+        online_now: current.iter().filter(|c| ONLINE_STATUSES.contains(&c.status.as_str())).map(|c| c.agents).sum(),
         current,
         hours_by_status,
     };

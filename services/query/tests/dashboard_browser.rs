@@ -796,8 +796,9 @@ async fn overview_shows_the_seeded_numbers_like_the_api() {
         [("accepting_chats", 1), ("not_accepting_chats", 1), ("offline", 1), ("online", 1)]
             .map(|(s, k)| (s.to_string(), k))
     );
-    // Which statuses count as online is the API's definition (docs/query.md); the page shows its number.
+    // Online = `online` (operator 9) + `accepting_chats` (Smith); Jane is logged in but not accepting.
     let online_now = n(&summary["agents"]["online_now"]);
+    assert_eq!(online_now, 2);
     // Hours: accepting chats 4 (Smith, open until his restatement) + 8 (Jane); online 4 + 4.5 (operator 7)
     // + 3 (operator 9, open until the restatement); away 0.5. Open intervals without a later statement count 0.
     let mut hours: Vec<(String, f64)> = summary["agents"]["hours_by_status"]
