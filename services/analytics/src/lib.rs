@@ -52,7 +52,18 @@ pub async fn prepare(store: &Store) -> Result<(), StoreError> {
     for p in projections() {
         prepare_projection(store, p.as_ref()).await?;
     }
-    store.migrate(MIGRATION_SET, MIGRATIONS).await
+    store.migrate(MIGRATION_SET, MIGRATIONS).await?;
+    refresh_statistics(store).await
+}
+
+/// Lets the query planner know the tables' sizes so the views' filters use the right indexes. SQLite keeps no
+/// statistics of its own: `PRAGMA optimize` analyses the tables whose size changed a lot since the last time
+/// (bounded work); PostgreSQL's autovacuum does this by itself. Run at start-up and periodically by readers.
+pub async fn refresh_statistics(store: &Store) -> Result<(), StoreError> {
+    match store.backend() {
+        Backend::Sqlite => store.execute_autocommit("PRAGMA optimize=0x10002").await.map(|_| ()),
+        Backend::Postgres => Ok(()),
+    }
 }
 
 /// One analytics view: its name (without schema; see [`view`]) and its columns in order.

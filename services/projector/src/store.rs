@@ -213,10 +213,11 @@ impl Store {
             let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await.map_err(connect_err)?;
             Pool::Sqlite(pool)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            // A transaction left open by a stuck client must not hold a projection's lock forever.
+            // A transaction left open by a stuck client must not hold a projection's lock forever. Notices such
+            // as "relation … already exists, skipping" (every idempotent migration at start-up) are not logged.
             let options = sqlx::postgres::PgConnectOptions::from_str(url)
                 .map_err(connect_err)?
-                .options([("idle_in_transaction_session_timeout", "60000")]);
+                .options([("idle_in_transaction_session_timeout", "60000"), ("client_min_messages", "warning")]);
             let pool = PgPoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(Duration::from_secs(10))

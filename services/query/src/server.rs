@@ -145,7 +145,10 @@ impl QueryServer {
 
 /// Keeps the `store` readiness check current: a trivial read every 5 s.
 fn spawn_store_probe(store: Store, readiness: Readiness, stop: CancellationToken) {
+    // Hourly at a 5 s probe interval: the projections keep growing the tables the views read.
+    const STATISTICS_EVERY_PROBES: u64 = 720;
     tokio::spawn(async move {
+        let mut probes = 0u64;
         loop {
             let outcome = async {
                 let mut tx = store.begin_read().await?;
@@ -158,6 +161,12 @@ fn spawn_store_probe(store: Store, readiness: Readiness, stop: CancellationToken
                 tracing::warn!(reason = %why, "/readyz answers 503");
             }
             readiness.set("store", outcome);
+            probes += 1;
+            if probes.is_multiple_of(STATISTICS_EVERY_PROBES) {
+                if let Err(e) = chatstream_analytics::refresh_statistics(&store).await {
+                    tracing::warn!(error = %e, "could not refresh the store's planner statistics; retrying in an hour");
+                }
+            }
             tokio::select! {
                 _ = stop.cancelled() => return,
                 _ = tokio::time::sleep(Duration::from_secs(5)) => {}
