@@ -1,9 +1,11 @@
 //! The `/api/v1` endpoints. Every one reads the `analytics` views (never the projections' internal tables),
 //! restricted to the tenants of the caller's token.
 
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, ListErrors};
 use crate::list::{page, read, respond, wants_csv, Order, Page, Sql};
-use crate::params::{day_floor, AgentParams, BasicParams, CsatParams, NoParams, SessionParams, TenantFilter};
+use crate::params::{
+    day_floor, AgentParams, BasicParams, CsatParams, ListFilter, NoParams, SessionParams, TenantFilter,
+};
 use crate::rows::{
     AgentStatus, AgentStatusDaily, Csat, Item, Rating, Session, SessionAgent, SessionEvent, UnreadChat, UnreadDaily,
 };
@@ -43,6 +45,20 @@ pub(crate) fn params<T>(p: Result<Query<T>, QueryRejection>) -> Result<T, ApiErr
 /// The SQL name of analytics view `name` on the state's backend.
 fn view(state: &QueryState, name: &str) -> String {
     chatstream_analytics::view(state.store.backend(), name)
+}
+
+/// One page of `T`s from `from` under `sql` in `order`, answered as JSON or CSV as the request asks.
+async fn serve_page<T: Item>(
+    state: &QueryState,
+    from: &str,
+    sql: Sql,
+    order: &Order,
+    f: &ListFilter,
+    headers: &HeaderMap,
+    uri: &Uri,
+) -> Result<Response, ApiError> {
+    let (items, next) = page::<T>(&state.store, from, sql, order, f.limit, f.cursor.as_deref()).await?;
+    Ok(respond(items, next, wants_csv(f.format, headers), uri))
 }
 
 /// Reads `T`s from `from` under `sql` within an open read transaction.
@@ -165,9 +181,7 @@ pub async fn tenants(
     responses(
         (status = 200, description = "A page of sessions (started in [from, to)), newest first",
             content((Page<Session> = "application/json"), (String = "text/csv"))),
-        (status = 400, description = "A malformed parameter or cursor", body = ErrorBody),
-        (status = 401, description = "No token or an unknown one", body = ErrorBody),
-        (status = 403, description = "`tenant` is not one of the token's", body = ErrorBody),
+        ListErrors,
     )
 )]
 pub async fn sessions(
@@ -201,9 +215,7 @@ pub async fn sessions(
     if let Some(status) = crate::params::given(&p.status) {
         sql.eq("status", status);
     }
-    let (items, next) =
-        page::<Session>(&state.store, &from, sql, &SESSIONS_ORDER, f.limit, f.cursor.as_deref()).await?;
-    Ok(respond(items, next, wants_csv(f.format, &headers), &uri))
+    serve_page::<Session>(&state, &from, sql, &SESSIONS_ORDER, &f, &headers, &uri).await
 }
 
 /// One session: its row, agents and timeline.
@@ -260,9 +272,7 @@ pub async fn session(
         (status = 200, description = "A page of chats with unread or unanswered contact messages \
             (`from`/`to` apply to waiting_since), oldest waiting first",
             content((Page<UnreadChat> = "application/json"), (String = "text/csv"))),
-        (status = 400, description = "A malformed parameter or cursor", body = ErrorBody),
-        (status = 401, description = "No token or an unknown one", body = ErrorBody),
-        (status = 403, description = "`tenant` is not one of the token's", body = ErrorBody),
+        ListErrors,
     )
 )]
 pub async fn unread(
@@ -276,9 +286,7 @@ pub async fn unread(
     let mut sql = Sql::default();
     sql.common(&f, "waiting_since");
     let from = view(&state, "fact_unread_now");
-    let (items, next) =
-        page::<UnreadChat>(&state.store, &from, sql, &UNREAD_ORDER, f.limit, f.cursor.as_deref()).await?;
-    Ok(respond(items, next, wants_csv(f.format, &headers), &uri))
+    serve_page::<UnreadChat>(&state, &from, sql, &UNREAD_ORDER, &f, &headers, &uri).await
 }
 
 /// Sessions ended unread or unanswered, per day.
@@ -287,9 +295,7 @@ pub async fn unread(
     responses(
         (status = 200, description = "A page of days (those overlapping [from, to)), oldest first",
             content((Page<UnreadDaily> = "application/json"), (String = "text/csv"))),
-        (status = 400, description = "A malformed parameter or cursor", body = ErrorBody),
-        (status = 401, description = "No token or an unknown one", body = ErrorBody),
-        (status = 403, description = "`tenant` is not one of the token's", body = ErrorBody),
+        ListErrors,
     )
 )]
 pub async fn unread_daily(
@@ -304,9 +310,7 @@ pub async fn unread_daily(
     let mut sql = Sql::default();
     sql.common(&f, "day");
     let from = view(&state, "fact_sessions_ended_unread_daily");
-    let (items, next) =
-        page::<UnreadDaily>(&state.store, &from, sql, &UNREAD_DAILY_ORDER, f.limit, f.cursor.as_deref()).await?;
-    Ok(respond(items, next, wants_csv(f.format, &headers), &uri))
+    serve_page::<UnreadDaily>(&state, &from, sql, &UNREAD_DAILY_ORDER, &f, &headers, &uri).await
 }
 
 /// Every agent's status now.
@@ -316,9 +320,7 @@ pub async fn unread_daily(
         (status = 200, description = "A page of agents with a known status, not removed (`from`/`to` apply to \
             since), by tenant, platform and agent",
             content((Page<AgentStatus> = "application/json"), (String = "text/csv"))),
-        (status = 400, description = "A malformed parameter or cursor", body = ErrorBody),
-        (status = 401, description = "No token or an unknown one", body = ErrorBody),
-        (status = 403, description = "`tenant` is not one of the token's", body = ErrorBody),
+        ListErrors,
     )
 )]
 pub async fn agents_status(
@@ -332,9 +334,7 @@ pub async fn agents_status(
     let mut sql = Sql::default();
     sql.common(&f, "since");
     let from = view(&state, "fact_agent_status_now");
-    let (items, next) =
-        page::<AgentStatus>(&state.store, &from, sql, &AGENT_STATUS_ORDER, f.limit, f.cursor.as_deref()).await?;
-    Ok(respond(items, next, wants_csv(f.format, &headers), &uri))
+    serve_page::<AgentStatus>(&state, &from, sql, &AGENT_STATUS_ORDER, &f, &headers, &uri).await
 }
 
 /// Time per agent per status per day.
@@ -344,9 +344,7 @@ pub async fn agents_status(
         (status = 200, description = "A page of (day, agent, status) rows for the days overlapping [from, to), \
             oldest first",
             content((Page<AgentStatusDaily> = "application/json"), (String = "text/csv"))),
-        (status = 400, description = "A malformed parameter or cursor", body = ErrorBody),
-        (status = 401, description = "No token or an unknown one", body = ErrorBody),
-        (status = 403, description = "`tenant` is not one of the token's", body = ErrorBody),
+        ListErrors,
     )
 )]
 pub async fn availability_daily(
@@ -365,9 +363,7 @@ pub async fn availability_daily(
         sql.eq("agent_id", agent);
     }
     let from = view(&state, "fact_agent_status_daily");
-    let (items, next) =
-        page::<AgentStatusDaily>(&state.store, &from, sql, &AVAILABILITY_ORDER, f.limit, f.cursor.as_deref()).await?;
-    Ok(respond(items, next, wants_csv(f.format, &headers), &uri))
+    serve_page::<AgentStatusDaily>(&state, &from, sql, &AVAILABILITY_ORDER, &f, &headers, &uri).await
 }
 
 /// Ratings, newest first.
@@ -376,9 +372,7 @@ pub async fn availability_daily(
     responses(
         (status = 200, description = "A page of ratings (rated in [from, to)), newest first",
             content((Page<Rating> = "application/json"), (String = "text/csv"))),
-        (status = 400, description = "A malformed parameter or cursor", body = ErrorBody),
-        (status = 401, description = "No token or an unknown one", body = ErrorBody),
-        (status = 403, description = "`tenant` is not one of the token's", body = ErrorBody),
+        ListErrors,
     )
 )]
 pub async fn ratings(
@@ -396,8 +390,7 @@ pub async fn ratings(
         sql.eq("agent_id", agent);
     }
     let from = view(&state, "fact_ratings");
-    let (items, next) = page::<Rating>(&state.store, &from, sql, &RATINGS_ORDER, f.limit, f.cursor.as_deref()).await?;
-    Ok(respond(items, next, wants_csv(f.format, &headers), &uri))
+    serve_page::<Rating>(&state, &from, sql, &RATINGS_ORDER, &f, &headers, &uri).await
 }
 
 /// CSAT per day or per agent.
@@ -407,9 +400,7 @@ pub async fn ratings(
         (status = 200, description = "A page of CSAT rows over the ratings rated in [from, to): by=day oldest day \
             first; by=agent by tenant, platform and agent",
             content((Page<Csat> = "application/json"), (String = "text/csv"))),
-        (status = 400, description = "A malformed parameter or cursor", body = ErrorBody),
-        (status = 401, description = "No token or an unknown one", body = ErrorBody),
-        (status = 403, description = "`tenant` is not one of the token's", body = ErrorBody),
+        ListErrors,
     )
 )]
 pub async fn csat(
@@ -461,6 +452,5 @@ pub async fn csat(
             &CSAT_DAY_ORDER,
         )
     };
-    let (items, next) = page::<Csat>(&state.store, &from, sql, order, f.limit, f.cursor.as_deref()).await?;
-    Ok(respond(items, next, wants_csv(f.format, &headers), &uri))
+    serve_page::<Csat>(&state, &from, sql, order, &f, &headers, &uri).await
 }

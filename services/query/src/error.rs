@@ -13,6 +13,21 @@ pub struct ErrorBody {
     pub error: String,
 }
 
+/// The error answers every list endpoint documents (OpenAPI), besides its own.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // Only its OpenAPI description is used; the answers themselves come from [`ApiError`].
+pub enum ListErrors {
+    /// A malformed parameter or cursor
+    #[response(status = 400)]
+    BadRequest(ErrorBody),
+    /// No token or an unknown one
+    #[response(status = 401)]
+    Unauthorized(ErrorBody),
+    /// `tenant` is not one of the token's
+    #[response(status = 403)]
+    Forbidden(ErrorBody),
+}
+
 /// Why a request failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
