@@ -179,7 +179,8 @@ fn tenant_of(principal: &Principal, requested: Option<&str>) -> Result<String, A
     match &*principal.scope {
         TenantScope::Only(set) if set.len() == 1 => Ok(set.iter().next().cloned().unwrap_or_default()),
         _ => Err(ApiError::BadRequest(format!(
-            "tenant is required: token {:?} may read more than one tenant",
+            "tenant is required: token {:?} may read more than one tenant; add ?tenant=<name> \
+             (GET /api/v1/tenants lists them)",
             &*principal.name
         ))),
     }
