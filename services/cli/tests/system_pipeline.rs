@@ -36,6 +36,12 @@ fn ready(admin: SocketAddr) -> bool {
     http_status(admin, "/readyz") == Some(200)
 }
 
+/// Partition assignments the projector processes have logged so far (one per consumer group and rebalance).
+fn group_joins(dir: &std::path::Path) -> usize {
+    let log = std::fs::read_to_string(dir.join("project.log")).unwrap_or_default();
+    log.matches("partitions assigned").count()
+}
+
 async fn wait_for(what: &str, secs: u64, mut f: impl AsyncFnMut() -> bool) {
     let until = Instant::now() + Duration::from_secs(secs);
     while !f().await {
@@ -103,7 +109,7 @@ async fn projections_after_kills_equal_a_clean_rebuild() {
         Traffic::new(21, chrono::Utc::now(), 24).map(move |d| signers.sign(&d, chrono::Utc::now().timestamp()));
     let opts = DriverOptions {
         target: format!("http://{public}"),
-        rate: Some(150.0),
+        rate: Some(60.0), // 10 s of traffic: both projector kills land while it flows
         duration: None,
         count: Some(600),
         concurrency: 32,
@@ -115,10 +121,16 @@ async fn projections_after_kills_equal_a_clean_rebuild() {
     projector.kill9();
     tokio::time::sleep(Duration::from_millis(700)).await;
     normalizer.kill9();
+    let joined_before = group_joins(dir.path());
     projector = spawn(dir.path(), "project.log", &project_args);
     tokio::time::sleep(Duration::from_millis(800)).await;
     normalizer = spawn(dir.path(), "normalize.log", &normalize_args);
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    // The second kill hits a projector that has joined its four consumer groups, not one in the middle of a
+    // join: tansu keeps a member killed mid-join and never hands its partitions to the others, so the group
+    // stalls for good (seen in 3 of 8 runs on a loaded machine); Kafka would evict it after
+    // session.timeout.ms. What this test checks is the store's exactly-once application, not that broker.
+    wait_for("restarted projector in its four groups", 60, async || group_joins(dir.path()) >= joined_before + 4).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
     projector.kill9();
     projector = spawn(dir.path(), "project.log", &project_args);
     let report = sending.await.unwrap();
