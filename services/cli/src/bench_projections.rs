@@ -105,29 +105,8 @@ pub async fn run(b: ProjectionsBench) -> anyhow::Result<()> {
         let args = ProjectArgs::default();
         let mut rows = Vec::new();
         for backend in &b.backends {
-            let (store, _keep_dir, _keep_pg) = match backend.as_str() {
-                "sqlite" => {
-                    let dir = tempfile::tempdir()?;
-                    let store = Store::connect(&format!("sqlite://{}", dir.path().join("bench.db").display())).await?;
-                    (store, Some(dir), None)
-                }
-                "postgres" => match &b.postgres_url {
-                    Some(server) => {
-                        let server = server.trim_end_matches('/');
-                        let admin = Store::connect(&format!("{server}/postgres")).await?;
-                        admin.execute_autocommit("DROP DATABASE IF EXISTS chatstream_bench").await?;
-                        admin.execute_autocommit("CREATE DATABASE chatstream_bench").await?;
-                        admin.close().await;
-                        (Store::connect(&format!("{server}/chatstream_bench")).await?, None, None)
-                    }
-                    None => {
-                        let pg = ThrowawayPostgres::start().map_err(anyhow::Error::msg)?;
-                        let store = Store::connect(&format!("{}/postgres", pg.base_url)).await?;
-                        (store, None, Some(pg))
-                    }
-                },
-                other => anyhow::bail!("unknown backend {other:?}: use sqlite or postgres"),
-            };
+            let (store, _keep_dir, _keep_pg) =
+                bench_store(backend, b.postgres_url.as_deref(), "chatstream_bench").await?;
             for projection in &projections {
                 eprintln!("rebuilding {} on {backend}…", projection.name());
                 let (consumed, total, streaming) =
@@ -163,4 +142,36 @@ pub async fn run(b: ProjectionsBench) -> anyhow::Result<()> {
     }
     println!("\nall goals {}", if all_met { "met" } else { "NOT met" });
     Ok(())
+}
+
+/// A fresh store for a benchmark on `backend`: a temporary SQLite file; on PostgreSQL the database `database`
+/// dropped and created anew on `postgres_url`, or a throw-away cluster. The returned guards keep it alive.
+pub(crate) async fn bench_store(
+    backend: &str,
+    postgres_url: Option<&str>,
+    database: &str,
+) -> anyhow::Result<(Store, Option<tempfile::TempDir>, Option<ThrowawayPostgres>)> {
+    Ok(match backend {
+        "sqlite" => {
+            let dir = tempfile::tempdir()?;
+            let store = Store::connect(&format!("sqlite://{}", dir.path().join("bench.db").display())).await?;
+            (store, Some(dir), None)
+        }
+        "postgres" => match postgres_url {
+            Some(server) => {
+                let server = server.trim_end_matches('/');
+                let admin = Store::connect(&format!("{server}/postgres")).await?;
+                admin.execute_autocommit(&format!("DROP DATABASE IF EXISTS {database}")).await?;
+                admin.execute_autocommit(&format!("CREATE DATABASE {database}")).await?;
+                admin.close().await;
+                (Store::connect(&format!("{server}/{database}")).await?, None, None)
+            }
+            None => {
+                let pg = ThrowawayPostgres::start().map_err(anyhow::Error::msg)?;
+                let store = Store::connect(&format!("{}/postgres", pg.base_url)).await?;
+                (store, None, Some(pg))
+            }
+        },
+        other => anyhow::bail!("unknown backend {other:?}: use sqlite or postgres"),
+    })
 }

@@ -7,7 +7,6 @@ use crate::bench_normalize::bar;
 use crate::bench_projections::simulated_events;
 use anyhow::Context as _;
 use bytes::Bytes;
-use chatstream_projector::testing::ThrowawayPostgres;
 use chatstream_projector::{Backend, Engine, Store};
 use chatstream_schema::ChatEvent;
 use chatstream_simulate::demo;
@@ -399,17 +398,7 @@ async fn build_store(store: &Store, events: &[ChatEvent]) -> anyhow::Result<()> 
         let name = projection.name();
         let mut engine = Engine::new(projection, 400_000);
         let pb = bar(events.len() as u64, &format!("applying {name}"));
-        for chunk in events.chunks(50_000) {
-            let mut tx = store.begin().await?;
-            engine.lock(&mut tx).await?;
-            let outcome = engine.apply(&mut tx, chunk).await?;
-            if let Some((event, detail)) = outcome.poison.first() {
-                anyhow::bail!("projection {name}: derive panicked on event {}: {detail}", event.event_id);
-            }
-            tx.commit().await?;
-            engine.committed();
-            pb.inc(chunk.len() as u64);
-        }
+        engine.apply_in_batches(store, events, 50_000, |n| pb.inc(n as u64)).await?;
         pb.finish_and_clear();
         eprintln!("applied {} events to {name} in {:.1} s", events.len(), pb.elapsed().as_secs_f64());
     }
@@ -420,37 +409,6 @@ async fn build_store(store: &Store, events: &[ChatEvent]) -> anyhow::Result<()> 
         store.execute_autocommit("ANALYZE").await?;
     }
     Ok(())
-}
-
-/// A fresh store of `backend`: a temporary SQLite file, a database on `--postgres-url`, or a throw-away
-/// cluster. The returned guards keep it alive.
-async fn fresh_store(
-    backend: &str,
-    b: &QueryBench,
-) -> anyhow::Result<(Store, Option<tempfile::TempDir>, Option<ThrowawayPostgres>)> {
-    Ok(match backend {
-        "sqlite" => {
-            let dir = tempfile::tempdir()?;
-            let store = Store::connect(&format!("sqlite://{}", dir.path().join("bench.db").display())).await?;
-            (store, Some(dir), None)
-        }
-        "postgres" => match &b.postgres_url {
-            Some(server) => {
-                let server = server.trim_end_matches('/');
-                let admin = Store::connect(&format!("{server}/postgres")).await?;
-                admin.execute_autocommit("DROP DATABASE IF EXISTS chatstream_bench_query").await?;
-                admin.execute_autocommit("CREATE DATABASE chatstream_bench_query").await?;
-                admin.close().await;
-                (Store::connect(&format!("{server}/chatstream_bench_query")).await?, None, None)
-            }
-            None => {
-                let pg = ThrowawayPostgres::start().map_err(anyhow::Error::msg)?;
-                let store = Store::connect(&format!("{}/postgres", pg.base_url)).await?;
-                (store, None, Some(pg))
-            }
-        },
-        other => anyhow::bail!("unknown backend {other:?}: use sqlite or postgres"),
-    })
 }
 
 /// The query API on a loopback port, in this process, serving `store` to [`TOKEN`] (the simulated tenant).
@@ -477,7 +435,8 @@ struct Measured {
 }
 
 async fn run_backend(backend: &str, b: &QueryBench, events: &[ChatEvent]) -> anyhow::Result<Measured> {
-    let (store, _dir, _pg) = fresh_store(backend, b).await?;
+    let (store, _dir, _pg) =
+        crate::bench_projections::bench_store(backend, b.postgres_url.as_deref(), "chatstream_bench_query").await?;
     eprintln!("building the {backend} store from {} events…", events.len());
     build_store(&store, events).await?;
     store.close().await;

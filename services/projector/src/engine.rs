@@ -9,7 +9,7 @@
 
 use crate::bulk::{delete_where_in, BulkInsert};
 use crate::projection::{Output, Projection, Row, Table};
-use crate::store::{ColType, RowRef, StoreError, StoreTx, Val};
+use crate::store::{ColType, RowRef, Store, StoreError, StoreTx, Val};
 use chatstream_schema::{ChatEvent, Codec};
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -44,6 +44,8 @@ pub enum ApplyError {
     Store(#[from] StoreError),
     #[error("a stored event of group {group} cannot be decoded ({detail}); rebuild the projection")]
     CorruptEvent { group: String, detail: String },
+    #[error("projection {projection}: derive panicked on event {event_id}: {detail}")]
+    Poison { projection: &'static str, event_id: String, detail: String },
 }
 
 /// What one batch did.
@@ -286,6 +288,32 @@ impl Engine {
                     }
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// Applies `events` to `store` without Kafka, `batch` events per transaction (the runner's transaction
+    /// minus the offsets), calling `progress` with each committed batch's size. A poison event stops it.
+    /// For tests and benchmarks that fill a store directly.
+    pub async fn apply_in_batches(
+        &mut self,
+        store: &Store,
+        events: &[ChatEvent],
+        batch: usize,
+        mut progress: impl FnMut(usize),
+    ) -> Result<(), ApplyError> {
+        for chunk in events.chunks(batch.max(1)) {
+            let mut tx = store.begin().await?;
+            self.lock(&mut tx).await?;
+            let outcome = self.apply(&mut tx, chunk).await?;
+            if let Some((event, detail)) = outcome.poison.into_iter().next() {
+                self.invalidate();
+                let projection = self.projection.name();
+                return Err(ApplyError::Poison { projection, event_id: event.event_id.clone(), detail });
+            }
+            tx.commit().await?;
+            self.committed();
+            progress(chunk.len());
         }
         Ok(())
     }

@@ -212,17 +212,7 @@ pub async fn apply_events(
 ) -> Result<(), String> {
     prepare(store, projection.as_ref()).await.map_err(|e| e.to_string())?;
     let mut engine = Engine::new(projection, 1_000_000);
-    for chunk in events.chunks(batch.max(1)) {
-        let mut tx = store.begin().await.map_err(|e| e.to_string())?;
-        engine.lock(&mut tx).await.map_err(|e| e.to_string())?;
-        let outcome = engine.apply(&mut tx, chunk).await.map_err(|e| e.to_string())?;
-        if let Some((event, detail)) = outcome.poison.first() {
-            return Err(format!("derive panicked on event {}: {detail}", event.event_id));
-        }
-        tx.commit().await.map_err(|e| e.to_string())?;
-        engine.committed();
-    }
-    Ok(())
+    engine.apply_in_batches(store, events, batch, |_| {}).await.map_err(|e| e.to_string())
 }
 
 /// 2026-01-01T00:00:00Z in µs: the epoch of [`EventBuilder`] times.
