@@ -379,6 +379,28 @@ mod tests {
         assert_eq!(Timestamp(1_767_225_600_500_000).rfc3339(), "2026-01-01T00:00:00.500Z");
     }
 
+    /// Each item restates the columns of the view it reads: every field must be a column of that view with
+    /// the same type, and only `time` may be left out, so renaming a view column fails here and not at run time.
+    fn assert_mirrors_view<T: Item>(view: &str) {
+        let view = chatstream_analytics::find_view(view).unwrap_or_else(|| panic!("no analytics view {view}"));
+        let columns: Vec<(&str, ColType)> =
+            view.columns.iter().filter(|c| c.name != "time").map(|c| (c.name, c.ty)).collect();
+        let fields: Vec<(&str, ColType)> = T::FIELDS.iter().copied().zip(T::TYPES.iter().copied()).collect();
+        assert_eq!(fields, columns, "the item of {} and its columns", view.name);
+    }
+
+    #[test]
+    fn items_mirror_the_views_they_read() {
+        assert_mirrors_view::<Session>("fact_sessions");
+        assert_mirrors_view::<SessionAgent>("fact_session_agents");
+        assert_mirrors_view::<SessionEvent>("fact_session_events");
+        assert_mirrors_view::<UnreadChat>("fact_unread_now");
+        assert_mirrors_view::<UnreadDaily>("fact_sessions_ended_unread_daily");
+        assert_mirrors_view::<AgentStatus>("fact_agent_status_now");
+        assert_mirrors_view::<AgentStatusDaily>("fact_agent_status_daily");
+        assert_mirrors_view::<Rating>("fact_ratings");
+    }
+
     #[test]
     fn items_know_their_fields_in_order() {
         assert_eq!(&UnreadDaily::FIELDS[..3], &["day", "tenant", "platform"]);
