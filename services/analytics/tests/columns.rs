@@ -5,6 +5,7 @@
 mod common;
 
 use chatstream_analytics::{view, VIEWS};
+use chatstream_projector::on_both_backends;
 use chatstream_projector::testing::fresh_store;
 use chatstream_projector::{Backend, ColType, Store, Val};
 use common::seeded_store;

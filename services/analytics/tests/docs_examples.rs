@@ -6,6 +6,7 @@
 mod common;
 
 use chatstream_analytics::READER_ROLE;
+use chatstream_projector::on_both_backends;
 use chatstream_projector::{Backend, Store, StoreError, Val};
 use common::seeded_store;
 

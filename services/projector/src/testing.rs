@@ -144,6 +144,27 @@ fn register_cleanup(dir: PathBuf) {
     let _ = Command::new("sh").args(["-c", &script]).stdin(std::process::Stdio::null()).spawn();
 }
 
+/// Runs an async test body once per store backend, as `<name>::sqlite` and `<name>::postgres`:
+/// `on_both_backends!(name, body_fn)`, or `on_both_backends!(name)` when the body function is `name` itself.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($name:ident) => {
+        $crate::on_both_backends!($name, $name);
+    };
+    ($name:ident, $body:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$body($crate::Backend::Sqlite).await
+            }
+            #[tokio::test]
+            async fn postgres() {
+                super::$body($crate::Backend::Postgres).await
+            }
+        }
+    };
+}
+
 static DATABASES: AtomicU32 = AtomicU32::new(0);
 
 /// A fresh, empty store of `backend` (a temp SQLite file, or a new PostgreSQL database).

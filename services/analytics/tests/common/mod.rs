@@ -8,22 +8,8 @@ use chatstream_projector::{Backend, Store, Val};
 use chatstream_schema::chat_event::{Message, Rating};
 use chatstream_schema::{Body, ChatEvent, Kind};
 
-/// Runs an async test body once per backend: `on_both_backends!(test_name, body_fn);`.
-#[macro_export]
-macro_rules! on_both_backends {
-    ($name:ident, $body:ident) => {
-        mod $name {
-            #[tokio::test]
-            async fn sqlite() {
-                super::$body(chatstream_projector::Backend::Sqlite).await
-            }
-            #[tokio::test]
-            async fn postgres() {
-                super::$body(chatstream_projector::Backend::Postgres).await
-            }
-        }
-    };
-}
+#[allow(unused_imports)] // not every test file of this crate runs on both backends
+pub use chatstream_projector::on_both_backends;
 
 pub const DAY: i64 = 86_400;
 pub const HOUR: i64 = 3_600;

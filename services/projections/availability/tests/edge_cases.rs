@@ -47,7 +47,7 @@ async fn simultaneous(backend: Backend) {
         vec![daily(CW, "1", 0, "away", 600), daily(CW, "1", 0, "online", 1800)]
     );
 }
-on_both_backends!(simultaneous_statements_keep_the_last_and_no_zero_length_interval, super::simultaneous);
+on_both_backends!(simultaneous_statements_keep_the_last_and_no_zero_length_interval, simultaneous);
 
 async fn late_event(backend: Backend) {
     let on_time = vec![ul_operator("7", "online", 0), ul_operator("7", "offline", 3600)];
@@ -74,7 +74,7 @@ async fn late_event(backend: Backend) {
     apply_events(&store, p.clone(), &all[2..], 1).await.unwrap();
     assert_eq!(dump_projection(&store, p.as_ref()).await.unwrap(), at_once);
 }
-on_both_backends!(a_late_status_event_splits_the_interval_it_falls_into, super::late_event);
+on_both_backends!(a_late_status_event_splits_the_interval_it_falls_into, late_event);
 
 async fn roster_only(backend: Backend) {
     let events = vec![
@@ -104,7 +104,7 @@ async fn roster_only(backend: Backend) {
         query(&store, "SELECT status FROM agent_status_current_counts", &[chatstream_projector::ColType::Text]).await;
     assert!(counts.is_empty(), "an agent without a known status is not counted: {counts:?}");
 }
-on_both_backends!(an_agent_known_only_from_the_roster_has_no_status, super::roster_only);
+on_both_backends!(an_agent_known_only_from_the_roster_has_no_status, roster_only);
 
 async fn removal_and_return(backend: Backend) {
     let a = "smith@example.com";
@@ -168,7 +168,7 @@ async fn removal_and_return(backend: Backend) {
         ]
     );
 }
-on_both_backends!(deleted_and_suspended_agents_go_offline_and_can_return, super::removal_and_return);
+on_both_backends!(deleted_and_suspended_agents_go_offline_and_can_return, removal_and_return);
 
 async fn long_open_interval(backend: Backend) {
     // Online at 22:00; the next snapshot, three days later, still says online.
@@ -197,7 +197,7 @@ async fn long_open_interval(backend: Backend) {
         ]
     );
 }
-on_both_backends!(an_open_interval_counts_up_to_the_latest_event_across_midnights, super::long_open_interval);
+on_both_backends!(an_open_interval_counts_up_to_the_latest_event_across_midnights, long_open_interval);
 
 async fn ignored(backend: Backend) {
     let mut events = lc_chat_noise("smith@example.com", 0);
@@ -224,7 +224,7 @@ async fn ignored(backend: Backend) {
     let (_s, _g, dump) = project(backend, &[unknown, ul_operator("7", "online", 40)], 1).await;
     assert_eq!(table(&dump, "agent_current_status")[0][6], t(40));
 }
-on_both_backends!(events_not_about_availability_make_no_rows, super::ignored);
+on_both_backends!(events_not_about_availability_make_no_rows, ignored);
 
 async fn separate_agents(backend: Backend) {
     let events = vec![
@@ -249,4 +249,4 @@ async fn separate_agents(backend: Backend) {
     let groups: Vec<Val> = dump[1].1.iter().map(|r| r[0].clone()).collect();
     assert_eq!(groups, [text("acme/chatwoot/agent/7"), text("acme/userlike/agent/7"), text("globex/userlike/agent/7")]);
 }
-on_both_backends!(the_same_agent_id_in_another_tenant_or_platform_is_another_agent, super::separate_agents);
+on_both_backends!(the_same_agent_id_in_another_tenant_or_platform_is_another_agent, separate_agents);

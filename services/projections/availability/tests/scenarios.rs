@@ -142,7 +142,7 @@ async fn livechat(backend: Backend) {
     .await;
     assert_eq!(now, vec![vec![text("acme"), text("livechat"), text("offline"), Val::Int(1)]]);
 }
-on_both_backends!(livechat_agent_day_with_suspension_and_a_bot, super::livechat);
+on_both_backends!(livechat_agent_day_with_suspension_and_a_bot, livechat);
 
 fn chatwoot_day() -> Vec<chatstream_schema::ChatEvent> {
     let mut events = Vec::new();
@@ -234,7 +234,7 @@ async fn chatwoot(backend: Backend) {
     .await;
     assert_eq!(totals[2], vec![text("acme"), text("chatwoot"), day(0), text("online"), Val::Int(1), Val::Real(7200.0)]);
 }
-on_both_backends!(chatwoot_assignee_availability_from_snapshots, super::chatwoot);
+on_both_backends!(chatwoot_assignee_availability_from_snapshots, chatwoot);
 
 fn userlike_days() -> Vec<chatstream_schema::ChatEvent> {
     vec![
@@ -344,4 +344,4 @@ async fn userlike(backend: Backend) {
     .await;
     assert_eq!(now, vec![vec![text("acme"), text("userlike"), text("away"), Val::Int(1)]]);
 }
-on_both_backends!(userlike_operator_over_two_days, super::userlike);
+on_both_backends!(userlike_operator_over_two_days, userlike);

@@ -1,7 +1,6 @@
 //! Edge cases users hit: events before the session start, missing ids, stale or repeated vendor state,
 //! reads after the end, reopens, day boundaries; on SQLite and PostgreSQL.
 
-#[macro_use]
 mod common;
 
 use chatstream_projector::testing::{EventBuilder, EventExt};

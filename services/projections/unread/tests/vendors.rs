@@ -1,7 +1,6 @@
 //! One realistic chat per vendor (the shapes and ids of the normaliser's fixtures), with every row worked
 //! out by hand; on SQLite and PostgreSQL.
 
-#[macro_use]
 mod common;
 
 use chatstream_projector::{Backend, Val};

@@ -31,22 +31,8 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 
-/// Runs `body(backend)` as `<name>::sqlite` and `<name>::postgres`.
-#[macro_export]
-macro_rules! on_both_backends {
-    ($name:ident) => {
-        mod $name {
-            #[tokio::test]
-            async fn sqlite() {
-                super::$name(chatstream_projector::Backend::Sqlite).await
-            }
-            #[tokio::test]
-            async fn postgres() {
-                super::$name(chatstream_projector::Backend::Postgres).await
-            }
-        }
-    };
-}
+#[allow(unused_imports)] // not every test file of this crate runs on both backends
+pub use chatstream_projector::on_both_backends;
 
 pub const DAY: i64 = 86_400;
 /// Reads acme only.

@@ -220,19 +220,5 @@ pub async fn query(store: &Store, sql: &str, types: &[ColType]) -> Vec<Vec<Val>>
     store.fetch(sql, &[], types).await.expect("query")
 }
 
-/// Declares `mod $name { sqlite, postgres }` running `$body(backend)` on each backend.
-#[macro_export]
-macro_rules! on_both_backends {
-    ($name:ident, $body:path) => {
-        mod $name {
-            #[tokio::test]
-            async fn sqlite() {
-                $body(chatstream_projector::Backend::Sqlite).await;
-            }
-            #[tokio::test]
-            async fn postgres() {
-                $body(chatstream_projector::Backend::Postgres).await;
-            }
-        }
-    };
-}
+#[allow(unused_imports)] // not every test file of this crate runs on both backends
+pub use chatstream_projector::on_both_backends;

@@ -1,22 +1,9 @@
 //! Event shapes as the normaliser produces them (see `tests/fixtures/<vendor>/expected/*.json`), and reading
 //! the projection's tables back.
-#![allow(dead_code, unused_macros)]
+#![allow(dead_code)]
 
-/// Generates `<name>::sqlite` and `<name>::postgres` tests running `body(backend)`.
-macro_rules! on_both_backends {
-    ($name:ident, $body:ident) => {
-        mod $name {
-            #[tokio::test]
-            async fn sqlite() {
-                super::$body(chatstream_projector::Backend::Sqlite).await;
-            }
-            #[tokio::test]
-            async fn postgres() {
-                super::$body(chatstream_projector::Backend::Postgres).await;
-            }
-        }
-    };
-}
+#[allow(unused_imports)] // not every test file of this crate runs on both backends
+pub use chatstream_projector::on_both_backends;
 
 use chatstream_projector::testing::{apply_events, dump, fresh_store, EventBuilder, EventExt, T0_MICROS};
 use chatstream_projector::{Backend, ColType, Store, Val};
