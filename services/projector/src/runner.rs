@@ -211,9 +211,9 @@ impl Batch {
 pub struct Runner {
     engine: Engine,
     store: Store,
-    consumer: StreamConsumer<RunnerContext>,
+    consumer: Arc<StreamConsumer<RunnerContext>>,
     producer: FutureProducer,
-    codec: Codec<ChatEvent>,
+    codec: Arc<Codec<ChatEvent>>,
     registry: Option<RegistryClient>,
     metrics: ProjectorMetrics,
     stored: Arc<Mutex<Offsets>>,
@@ -285,9 +285,9 @@ impl Runner {
         Ok(Self {
             engine: Engine::new(projection, args.cache_events),
             store,
-            consumer,
+            consumer: Arc::new(consumer),
             producer,
-            codec: Codec::single_object(),
+            codec: Arc::new(Codec::single_object()),
             registry,
             metrics: metrics.clone(),
             stored,
@@ -346,6 +346,10 @@ impl Runner {
         };
         readiness.set(name, Ok(()));
         let mut stats = RunStats::default();
+        // The next batch is consumed and decoded while this one is applied (on another core when there is one).
+        let (batches, mut next) = tokio::sync::mpsc::channel(1);
+        let fetcher =
+            tokio::spawn(fetch_batches(self.consumer.clone(), self.codec.clone(), self.args.clone(), batches));
         let result = loop {
             if let Some(targets) = &targets {
                 let stored = self.stored.lock().unwrap_or_else(|p| p.into_inner()).clone();
@@ -356,19 +360,19 @@ impl Runner {
                 }
             }
             let batch = tokio::select! {
-                b = self.next_batch() => b,
+                b = next.recv() => b,
                 _ = shutdown.cancelled() => break Ok(()),
             };
             let batch = match batch {
-                Ok(b) => b,
-                Err(e) => {
+                Some(Ok(b)) => b,
+                Some(Err(e)) => {
                     if let Some(fatal) = self.fatal_consumer_error(&e) {
                         break Err(fatal);
                     }
                     tracing::warn!(projection = name, error = %e, "consuming failed; retrying");
-                    tokio::time::sleep(Duration::from_millis(500)).await;
                     continue;
                 }
+                None => break Err(RunnerError::Kafka("the consuming task ended unexpectedly".into())),
             };
             if batch.is_empty() {
                 continue;
@@ -381,6 +385,9 @@ impl Runner {
             }
         };
         readiness.set(name, Err("stopped".into()));
+        drop(next);
+        fetcher.abort();
+        let _ = fetcher.await;
         if let Err(e) = self.consumer.commit_consumer_state(CommitMode::Sync) {
             tracing::debug!(error = %e, "final commit of the monitoring offsets");
         }
@@ -398,30 +405,6 @@ impl Runner {
             });
         }
         None
-    }
-
-    /// The next batch, decoded as it arrives (records that do not decode are kept whole for a second try
-    /// after learning registry schemas, then the dead-letter topic).
-    async fn next_batch(&self) -> Result<Batch, KafkaError> {
-        let mut batch = Batch::default();
-        match tokio::time::timeout(Duration::from_millis(500), self.consumer.recv()).await {
-            Err(_) => return Ok(batch),
-            Ok(m) => {
-                batch.started = Instant::now();
-                batch.push(&m?, &self.codec)
-            }
-        }
-        // One timer for the whole batch (a timeout per record cost more than decoding it).
-        let deadline = tokio::time::sleep(Duration::from_millis(self.args.batch_ms));
-        tokio::pin!(deadline);
-        while batch.len() < self.args.batch_size {
-            tokio::select! {
-                biased;
-                m = self.consumer.recv() => batch.push(&m?, &self.codec),
-                _ = &mut deadline => break,
-            }
-        }
-        Ok(batch)
     }
 
     /// Applies one batch, retrying until it is committed. False when shutdown came first.
@@ -622,6 +605,60 @@ impl Runner {
 pub async fn prepare(store: &Store, projection: &dyn Projection) -> Result<(), StoreError> {
     store.migrate("projector", RUNTIME_MIGRATIONS).await?;
     store.migrate(projection.name(), projection.migrations()).await
+}
+/// Consumes batches into `out` until the receiver is gone; after a consumer error, waits half a second.
+async fn fetch_batches(
+    consumer: Arc<StreamConsumer<RunnerContext>>,
+    codec: Arc<Codec<ChatEvent>>,
+    args: ProjectArgs,
+    out: tokio::sync::mpsc::Sender<Result<Batch, KafkaError>>,
+) {
+    loop {
+        let (batch, error) = next_batch(&consumer, &codec, &args).await;
+        // Records consumed before an error go first: the consumer's position is already past them.
+        if out.send(Ok(batch)).await.is_err() {
+            return;
+        }
+        if let Some(e) = error {
+            if out.send(Err(e)).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+}
+
+/// The next batch, decoded as it arrives (records that do not decode are kept whole for a second try
+/// after learning registry schemas, then the dead-letter topic), and the consumer error that ended it early.
+/// Empty after half a second without records.
+async fn next_batch(
+    consumer: &StreamConsumer<RunnerContext>,
+    codec: &Codec<ChatEvent>,
+    args: &ProjectArgs,
+) -> (Batch, Option<KafkaError>) {
+    let mut batch = Batch::default();
+    match tokio::time::timeout(Duration::from_millis(500), consumer.recv()).await {
+        Err(_) => return (batch, None),
+        Ok(Err(e)) => return (batch, Some(e)),
+        Ok(Ok(m)) => {
+            batch.started = Instant::now();
+            batch.push(&m, codec)
+        }
+    }
+    // One timer for the whole batch (a timeout per record cost more than decoding it).
+    let deadline = tokio::time::sleep(Duration::from_millis(args.batch_ms));
+    tokio::pin!(deadline);
+    while batch.len() < args.batch_size {
+        tokio::select! {
+            biased;
+            m = consumer.recv() => match m {
+                Ok(m) => batch.push(&m, codec),
+                Err(e) => return (batch, Some(e)),
+            },
+            _ = &mut deadline => break,
+        }
+    }
+    (batch, None)
 }
 
 /// Assigns every partition of `topic`, each at its stored offset (the beginning when none is stored).
