@@ -41,6 +41,7 @@ async fn reader_role_sees_every_view_and_no_internal_table() {
         "ratings",
         "feedback",
         "projection_events",
+        "projection_segments",
         "projection_offsets",
         "_chatstream_migrations_analytics",
     ] {

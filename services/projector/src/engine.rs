@@ -10,16 +10,22 @@
 use crate::bulk::{delete_where_in, BulkInsert};
 use crate::projection::{Output, Projection, Row, Table};
 use crate::store::{ColType, RowRef, Store, StoreError, StoreTx, Val};
-use chatstream_schema::{ChatEvent, Codec};
+use chatstream_schema::{ChatEvent, Codec, EncodeError};
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
 /// The runtime's own tables: every projection's group events, offsets and writer version.
-pub const RUNTIME_MIGRATIONS: &[crate::store::Migration] = &[crate::store::Migration {
-    version: 1,
-    description: "projection runtime tables",
-    sqlite: "CREATE TABLE IF NOT EXISTS projection_events (
+///
+/// A group's events are stored as **segments**: one row per group and batch (`projection_segments`, keyed by
+/// the batch's writer version) holding the events that batch added, length-prefixed encoded events (see
+/// `segment_push`). A rebuild batch of 50,000 events touches a few thousand groups, so this writes a few thousand
+/// rows instead of 50,000. Version 1's one row per event (`projection_events`) is still read, never written.
+pub const RUNTIME_MIGRATIONS: &[crate::store::Migration] = &[
+    crate::store::Migration {
+        version: 1,
+        description: "projection runtime tables",
+        sqlite: "CREATE TABLE IF NOT EXISTS projection_events (
         projection TEXT NOT NULL, group_key TEXT NOT NULL, event_id TEXT NOT NULL,
         occurred_at_micros INTEGER NOT NULL, received_at_micros INTEGER NOT NULL, event BLOB NOT NULL,
         PRIMARY KEY (projection, group_key, event_id));
@@ -27,7 +33,7 @@ pub const RUNTIME_MIGRATIONS: &[crate::store::Migration] = &[crate::store::Migra
         projection TEXT NOT NULL, topic TEXT NOT NULL, partition INTEGER NOT NULL, next_offset INTEGER NOT NULL,
         PRIMARY KEY (projection, topic, partition));
     CREATE TABLE IF NOT EXISTS projection_state (projection TEXT PRIMARY KEY, version INTEGER NOT NULL);",
-    postgres: "CREATE TABLE IF NOT EXISTS projection_events (
+        postgres: "CREATE TABLE IF NOT EXISTS projection_events (
         projection TEXT NOT NULL, group_key TEXT NOT NULL, event_id TEXT NOT NULL,
         occurred_at_micros BIGINT NOT NULL, received_at_micros BIGINT NOT NULL, event BYTEA NOT NULL,
         PRIMARY KEY (projection, group_key, event_id));
@@ -35,7 +41,18 @@ pub const RUNTIME_MIGRATIONS: &[crate::store::Migration] = &[crate::store::Migra
         projection TEXT NOT NULL, topic TEXT NOT NULL, partition BIGINT NOT NULL, next_offset BIGINT NOT NULL,
         PRIMARY KEY (projection, topic, partition));
     CREATE TABLE IF NOT EXISTS projection_state (projection TEXT PRIMARY KEY, version BIGINT NOT NULL);",
-}];
+    },
+    crate::store::Migration {
+        version: 2,
+        description: "group events stored as one segment per group and batch",
+        sqlite: "CREATE TABLE IF NOT EXISTS projection_segments (
+        projection TEXT NOT NULL, group_key TEXT NOT NULL, batch INTEGER NOT NULL, events BLOB NOT NULL,
+        PRIMARY KEY (projection, group_key, batch));",
+        postgres: "CREATE TABLE IF NOT EXISTS projection_segments (
+        projection TEXT NOT NULL, group_key TEXT NOT NULL, batch BIGINT NOT NULL, events BYTEA NOT NULL,
+        PRIMARY KEY (projection, group_key, batch));",
+    },
+];
 
 /// Why a batch could not be applied (the transaction must be rolled back and the batch retried).
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +61,8 @@ pub enum ApplyError {
     Store(#[from] StoreError),
     #[error("a stored event of group {group} cannot be decoded ({detail}); rebuild the projection")]
     CorruptEvent { group: String, detail: String },
+    #[error("Engine::apply wrote events twice in one transaction or without Engine::lock (a bug in the caller): call lock once per transaction, before apply")]
+    NotLocked,
     #[error("projection {projection}: derive panicked on event {event_id}: {detail}")]
     Poison { projection: &'static str, event_id: String, detail: String },
 }
@@ -96,7 +115,10 @@ pub struct Engine {
     store_was_empty: bool,
     evicted: std::collections::HashSet<String>,
     pending_version: Option<i64>,
-    events_insert: BulkInsert,
+    /// The version of the transaction in hand, taken by the first [`Engine::apply`] after [`Engine::lock`]:
+    /// the key of the segments it writes.
+    segment_batch: Option<i64>,
+    segments_insert: BulkInsert,
     writers: Vec<TableWriter>,
 }
 
@@ -141,22 +163,15 @@ impl Engine {
                 }
             })
             .collect();
-        let events_insert = BulkInsert::new(
-            "projection_events",
+        let segments_insert = BulkInsert::new(
+            "projection_segments",
             &[
                 ("projection", ColType::Text),
                 ("group_key", ColType::Text),
-                ("event_id", ColType::Text),
-                ("occurred_at_micros", ColType::Int),
-                ("received_at_micros", ColType::Int),
-                ("event", ColType::Blob),
+                ("batch", ColType::Int),
+                ("events", ColType::Blob),
             ],
-            "ON CONFLICT (projection, group_key, event_id) DO UPDATE SET \
-             occurred_at_micros = excluded.occurred_at_micros, received_at_micros = excluded.received_at_micros, \
-             event = excluded.event \
-             WHERE (excluded.occurred_at_micros, excluded.received_at_micros, excluded.event) \
-             < (projection_events.occurred_at_micros, projection_events.received_at_micros, projection_events.event)"
-                .to_string(),
+            String::new(),
         );
         Self {
             projection,
@@ -169,7 +184,8 @@ impl Engine {
             store_was_empty: false,
             evicted: std::collections::HashSet::new(),
             pending_version: None,
-            events_insert,
+            segment_batch: None,
+            segments_insert,
             writers,
         }
     }
@@ -198,7 +214,8 @@ impl Engine {
             self.invalidate();
             let any = tx
                 .fetch(
-                    "SELECT event_id FROM projection_events WHERE projection = $1 LIMIT 1",
+                    "SELECT projection FROM projection_segments WHERE projection = $1 \
+                     UNION ALL SELECT projection FROM projection_events WHERE projection = $1 LIMIT 1",
                     &[Val::Text(self.projection.name().into())],
                     &[ColType::Text],
                 )
@@ -206,6 +223,7 @@ impl Engine {
             self.store_was_empty = any.is_empty();
         }
         self.pending_version = Some(version);
+        self.segment_batch = Some(version);
         Ok(())
     }
 
@@ -217,6 +235,7 @@ impl Engine {
         self.cached_events = 0;
         self.known_version = None;
         self.pending_version = None;
+        self.segment_batch = None;
     }
 
     /// Call after the batch's transaction committed: the cache now matches the store.
@@ -259,26 +278,31 @@ impl Engine {
         }
         for chunk in stored.chunks(256) {
             let placeholders: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
-            let sql = format!(
-                "SELECT group_key, event FROM projection_events WHERE projection = $1 AND group_key IN ({})",
-                placeholders.join(", ")
-            );
+            let in_list = placeholders.join(", ");
             let mut args = vec![Val::Text(self.projection.name().into())];
             args.extend(chunk.iter().map(|k| Val::Text((*k).clone())));
             for key in chunk {
                 self.groups
                     .insert((*key).clone(), GroupState { events: HashMap::new(), rows: None, last_used: self.tick });
             }
-            for row in tx.fetch(&sql, &args, &[ColType::Text, ColType::Blob]).await? {
-                let (Some(Val::Text(group)), Some(Val::Blob(bytes))) = (row.first(), row.get(1)) else { continue };
-                let event = self
-                    .codec
-                    .decode(bytes)
-                    .map_err(|e| ApplyError::CorruptEvent { group: group.clone(), detail: e.to_string() })?;
-                if let Some(state) = self.groups.get_mut(group) {
-                    state.events.insert(event.event_id.clone(), event);
-                    self.cached_events += 1;
+            let segments = format!(
+                "SELECT group_key, events FROM projection_segments WHERE projection = $1 AND group_key IN ({in_list})"
+            );
+            for row in tx.fetch(&segments, &args, &[ColType::Text, ColType::Blob]).await? {
+                let (Some(Val::Text(group)), Some(Val::Blob(blob))) = (row.first(), row.get(1)) else { continue };
+                let events =
+                    segment_events(blob).map_err(|detail| ApplyError::CorruptEvent { group: group.clone(), detail })?;
+                for bytes in events {
+                    self.load_event(group, bytes)?;
                 }
+            }
+            // Stores written before segments: one row per event.
+            let legacy = format!(
+                "SELECT group_key, event FROM projection_events WHERE projection = $1 AND group_key IN ({in_list})"
+            );
+            for row in tx.fetch(&legacy, &args, &[ColType::Text, ColType::Blob]).await? {
+                let (Some(Val::Text(group)), Some(Val::Blob(bytes))) = (row.first(), row.get(1)) else { continue };
+                self.load_event(group, bytes)?;
             }
             // A group without stored events has no rows either (rows only ever come from events).
             for key in chunk {
@@ -287,6 +311,26 @@ impl Engine {
                         state.rows = Some(vec![Vec::new(); tables]);
                     }
                 }
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds one stored event to its loaded group, keeping the preferred copy when the group already has one.
+    fn load_event(&mut self, group: &str, bytes: &[u8]) -> Result<(), ApplyError> {
+        let event = self
+            .codec
+            .decode(bytes)
+            .map_err(|e| ApplyError::CorruptEvent { group: group.into(), detail: e.to_string() })?;
+        let Some(state) = self.groups.get_mut(group) else { return Ok(()) };
+        match state.events.get(&event.event_id) {
+            Some(old) if !preferred(&event, old, &self.codec) => {}
+            Some(_) => {
+                state.events.insert(event.event_id.clone(), event);
+            }
+            None => {
+                state.events.insert(event.event_id.clone(), event);
+                self.cached_events += 1;
             }
         }
         Ok(())
@@ -341,7 +385,7 @@ impl Engine {
         let mut by_group: Vec<(String, Vec<&'e ChatEvent>)> = by_group.into_iter().collect();
         by_group.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let name = self.projection.name();
-        let mut event_rows: Vec<Vec<Val>> = Vec::new();
+        let mut segments: Vec<(String, Vec<u8>)> = Vec::new();
         let mut wipe: Vec<String> = Vec::new();
         // (group, table, row index) of rows to upsert, taken from the groups' new rows after the loop.
         let mut upserts: Vec<Vec<(String, usize)>> = vec![Vec::new(); self.writers.len()];
@@ -408,6 +452,7 @@ impl Engine {
             let mut ids: Vec<&str> = undo.iter().map(|(id, _)| id.as_str()).collect();
             ids.sort_unstable();
             ids.dedup();
+            let mut segment = vec![SEGMENT_FORMAT];
             for event in ids.into_iter().filter_map(|id| state.events.get(id)) {
                 outcome.applied += 1;
                 outcome.newest_occurred_at_micros = Some(
@@ -415,19 +460,10 @@ impl Engine {
                         .newest_occurred_at_micros
                         .map_or(event.occurred_at_micros, |n| n.max(event.occurred_at_micros)),
                 );
-                let encoded = self
-                    .codec
-                    .encode(event)
+                segment_push(&mut segment, &self.codec, event)
                     .map_err(|e| ApplyError::CorruptEvent { group: group.clone(), detail: e.to_string() })?;
-                event_rows.push(vec![
-                    Val::Text(name.into()),
-                    Val::Text(group.clone()),
-                    Val::Text(event.event_id.clone()),
-                    Val::Int(event.occurred_at_micros),
-                    Val::Int(event.received_at_micros),
-                    Val::Blob(encoded),
-                ]);
             }
+            segments.push((group.clone(), segment));
             match state.rows.take() {
                 None => {
                     wipe.push(group.clone());
@@ -475,9 +511,14 @@ impl Engine {
             state.rows = Some(out);
         }
 
-        if !event_rows.is_empty() {
-            let refs: Vec<RowRef<'_>> = event_rows.iter().map(|r| (None, r.as_slice())).collect();
-            self.events_insert.write(tx, &refs).await?;
+        if !segments.is_empty() {
+            let batch = self.segment_batch.take().ok_or(ApplyError::NotLocked)?;
+            let rows: Vec<[Val; 4]> = segments
+                .into_iter()
+                .map(|(group, blob)| [Val::Text(name.into()), Val::Text(group), Val::Int(batch), Val::Blob(blob)])
+                .collect();
+            let refs: Vec<RowRef<'_>> = rows.iter().map(|r| (None, r.as_slice())).collect();
+            self.segments_insert.write(tx, &refs).await?;
         }
         let groups = &self.groups;
         for (t, writer) in self.writers.iter_mut().enumerate() {
@@ -503,6 +544,40 @@ impl Engine {
         }
         Ok(outcome)
     }
+}
+
+/// First byte of a segment: its format (1 = length-prefixed encoded events).
+const SEGMENT_FORMAT: u8 = 1;
+
+/// Appends one event to a segment: its encoded length (u32, little-endian), then its single-object Avro bytes.
+fn segment_push(segment: &mut Vec<u8>, codec: &Codec<ChatEvent>, event: &ChatEvent) -> Result<(), EncodeError> {
+    let at = segment.len();
+    segment.extend_from_slice(&[0; 4]);
+    codec.encode_into(event, segment)?;
+    let len = (segment.len() - at - 4) as u32;
+    segment[at..at + 4].copy_from_slice(&len.to_le_bytes());
+    Ok(())
+}
+
+/// The encoded events of a segment.
+fn segment_events(segment: &[u8]) -> Result<Vec<&[u8]>, String> {
+    let Some((&SEGMENT_FORMAT, mut rest)) = segment.split_first() else {
+        return Err(format!("unknown segment format {:?}", segment.first()));
+    };
+    let mut out = Vec::new();
+    while !rest.is_empty() {
+        let Some((len, tail)) = rest.split_first_chunk::<4>() else {
+            return Err("segment ends inside a length".into());
+        };
+        let len = u32::from_le_bytes(*len) as usize;
+        if tail.len() < len {
+            return Err(format!("segment ends inside an event ({len} bytes announced, {} left)", tail.len()));
+        }
+        let (event, tail) = tail.split_at(len);
+        out.push(event);
+        rest = tail;
+    }
+    Ok(out)
 }
 
 /// A hashable form of a row's key columns (floats compared by bits).
@@ -546,5 +621,34 @@ fn push_key(out: &mut Vec<u8>, v: &Val) {
                 out.extend_from_slice(b);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::EventBuilder;
+    use chatstream_schema::Kind;
+
+    #[test]
+    fn segments_hold_their_events_and_reject_damage() {
+        let codec = Codec::single_object();
+        let b = EventBuilder::new("livechat", "C1");
+        let events = [b.at(Kind::SessionStarted, 1), b.at(Kind::Message, 2)];
+        let mut segment = vec![SEGMENT_FORMAT];
+        for e in &events {
+            segment_push(&mut segment, &codec, e).unwrap();
+        }
+        let decoded: Vec<ChatEvent> =
+            segment_events(&segment).unwrap().into_iter().map(|bytes| codec.decode(bytes).unwrap()).collect();
+        assert_eq!(decoded, events);
+
+        let err = segment_events(&segment[..segment.len() - 1]).unwrap_err();
+        assert!(err.contains("ends inside an event"), "{err}");
+        let err = segment_events(&segment[..3]).unwrap_err();
+        assert!(err.contains("ends inside a length"), "{err}");
+        let err = segment_events(&[9, 0, 0]).unwrap_err();
+        assert!(err.contains("unknown segment format"), "{err}");
+        assert!(segment_events(&[]).is_err());
     }
 }

@@ -50,7 +50,7 @@ pub async fn truncate(store: &Store, projection: &dyn Projection) -> Result<(), 
     for table in projection.tables() {
         tx.execute(&format!("DELETE FROM {}", table.name), &[]).await?;
     }
-    for runtime_table in ["projection_events", "projection_offsets", "projection_state"] {
+    for runtime_table in ["projection_segments", "projection_events", "projection_offsets", "projection_state"] {
         tx.execute(&format!("DELETE FROM {runtime_table} WHERE projection = $1"), &[Val::from(projection.name())])
             .await?;
     }

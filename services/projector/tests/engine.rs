@@ -5,7 +5,7 @@ mod common;
 
 use chatstream_projector::testing::{apply_events, dump_projection, fresh_store, EventBuilder, EventExt};
 use chatstream_projector::{Backend, Projection, Val};
-use chatstream_schema::{ChatEvent, Kind};
+use chatstream_schema::{ChatEvent, Codec, Kind};
 use common::{events, MessagesPerChat};
 use std::sync::Arc;
 
@@ -107,3 +107,42 @@ async fn sqlite_evictions_and_restarts_give_the_same_rows() {
 async fn postgres_evictions_and_restarts_give_the_same_rows() {
     evictions_and_restarts_give_the_same_rows(Backend::Postgres).await;
 }
+
+/// A store written before events were kept as segments (one `projection_events` row per event) goes on
+/// working: its events are read, and redeliveries of them are recognised as duplicates.
+async fn events_stored_one_row_each_are_still_read(backend: Backend) {
+    let all = events();
+    let first: Vec<ChatEvent> = all.iter().step_by(2).cloned().collect();
+    let mut rest: Vec<ChatEvent> = all.iter().skip(1).step_by(2).cloned().collect();
+    rest.extend(first.iter().step_by(3).cloned());
+    let (store, _guard) = fresh_store(backend).await.unwrap();
+    let p: Arc<dyn Projection> = Arc::new(MessagesPerChat);
+    apply_events(&store, p.clone(), &first, 1000).await.unwrap();
+    // Turn the stored events into what the previous version wrote.
+    store.execute("DELETE FROM projection_segments", &[]).await.unwrap();
+    let codec = Codec::<ChatEvent>::single_object();
+    for e in &first {
+        let group = p.group(e).unwrap();
+        let row = [
+            Val::from(p.name()),
+            Val::Text(group),
+            Val::Text(e.event_id.clone()),
+            Val::Int(e.occurred_at_micros),
+            Val::Int(e.received_at_micros),
+            Val::Blob(codec.encode(e).unwrap()),
+        ];
+        store
+            .execute(
+                "INSERT INTO projection_events \
+                 (projection, group_key, event_id, occurred_at_micros, received_at_micros, event) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+                &row,
+            )
+            .await
+            .unwrap();
+    }
+    apply_events(&store, p.clone(), &rest, 7).await.unwrap();
+    assert_eq!(dump_projection(&store, p.as_ref()).await.unwrap(), state(backend, &all, 1000).await);
+}
+
+chatstream_projector::on_both_backends!(events_stored_one_row_each_are_still_read);
