@@ -9,8 +9,9 @@
 
 use crate::bulk::{delete_where_in, BulkInsert};
 use crate::projection::{Output, Projection, Row, Table};
+use crate::segment::{self, SegmentBuilder};
 use crate::store::{ColType, RowRef, Store, StoreError, StoreTx, Val};
-use chatstream_schema::{ChatEvent, Codec, EncodeError};
+use chatstream_schema::{ChatEvent, Codec};
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
@@ -18,8 +19,7 @@ use std::sync::Arc;
 /// The runtime's own tables: every projection's group events, offsets and writer version.
 ///
 /// A group's events are stored as **segments**: one row per group and batch (`projection_segments`, keyed by
-/// the batch's writer version) holding the events that batch added, length-prefixed encoded events (see
-/// `segment_push`). A rebuild batch of 50,000 events touches a few thousand groups, so this writes a few thousand
+/// the batch's writer version) holding the events that batch added (see [`crate::segment`]). A rebuild batch of 50,000 events touches a few thousand groups, so this writes a few thousand
 /// rows instead of 50,000. Version 1's one row per event (`projection_events`) is still read, never written.
 pub const RUNTIME_MIGRATIONS: &[crate::store::Migration] = &[
     crate::store::Migration {
@@ -89,7 +89,7 @@ pub struct ApplyOutcome {
 struct GroupState {
     events: HashMap<String, ChatEvent>,
     /// Rows last written for this group, per table; `None` when unknown (group loaded from the store).
-    rows: Option<Vec<Vec<Row>>>,
+    rows: Option<Arc<TableRows>>,
     last_used: u64,
 }
 
@@ -273,7 +273,7 @@ impl Engine {
         let (stored, unseen): (Vec<&String>, Vec<&String>) = keys.iter().partition(|k| self.may_be_stored(k));
         // Groups the store cannot have (it was empty when this engine started and they were never evicted).
         for key in unseen {
-            let rows = Some(vec![Vec::new(); tables]);
+            let rows = Some(Arc::new(vec![Vec::new(); tables]));
             self.groups.insert(key.clone(), GroupState { events: HashMap::new(), rows, last_used: self.tick });
         }
         for chunk in stored.chunks(256) {
@@ -290,9 +290,9 @@ impl Engine {
             );
             for row in tx.fetch(&segments, &args, &[ColType::Text, ColType::Blob]).await? {
                 let (Some(Val::Text(group)), Some(Val::Blob(blob))) = (row.first(), row.get(1)) else { continue };
-                let events =
-                    segment_events(blob).map_err(|detail| ApplyError::CorruptEvent { group: group.clone(), detail })?;
-                for bytes in events {
+                let corrupt = |detail| ApplyError::CorruptEvent { group: group.clone(), detail };
+                let body = segment::body(blob).map_err(corrupt)?;
+                for bytes in segment::events(&body).map_err(corrupt)? {
                     self.load_event(group, bytes)?;
                 }
             }
@@ -308,7 +308,7 @@ impl Engine {
             for key in chunk {
                 if let Some(state) = self.groups.get_mut(*key) {
                     if state.events.is_empty() {
-                        state.rows = Some(vec![Vec::new(); tables]);
+                        state.rows = Some(Arc::new(vec![Vec::new(); tables]));
                     }
                 }
             }
@@ -384,200 +384,256 @@ impl Engine {
 
         let mut by_group: Vec<(String, Vec<&'e ChatEvent>)> = by_group.into_iter().collect();
         by_group.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let name = self.projection.name();
-        let mut segments: Vec<(String, Vec<u8>)> = Vec::new();
-        let mut wipe: Vec<String> = Vec::new();
-        // (group, table, row index) of rows to upsert, taken from the groups' new rows after the loop.
-        let mut upserts: Vec<Vec<(String, usize)>> = vec![Vec::new(); self.writers.len()];
-        let mut deletes: Vec<Vec<Vec<Val>>> = vec![Vec::new(); self.writers.len()];
-        for (group, incoming) in by_group {
-            let state = self.groups.get_mut(&group).expect("loaded above");
-            state.last_used = self.tick;
-            // Merge, remembering what was there so a panicking derive can be undone.
-            let mut undo: Vec<(String, Option<ChatEvent>)> = Vec::new();
-            for event in incoming {
-                let better = match state.events.get(&event.event_id) {
-                    None => true,
-                    Some(old) => preferred(event, old, &self.codec),
-                };
-                if better {
-                    let old = state.events.insert(event.event_id.clone(), event.clone());
-                    if old.is_none() {
-                        self.cached_events += 1;
-                    }
-                    undo.push((event.event_id.clone(), old));
-                } else {
-                    outcome.duplicates += 1;
+        let batch = self.segment_batch.take().ok_or(ApplyError::NotLocked)?;
+        let key_idx: Vec<Vec<usize>> = self.writers.iter().map(|w| w.key_idx.clone()).collect();
+        let tick = self.tick;
+        let Engine { projection, codec, groups, cached_events, writers, segments_insert, .. } = self;
+        let name = projection.name();
+        // Groups are derived while the rows of the groups before them are written: the store's thread (SQLite's
+        // worker, PostgreSQL's server) works while this one derives. Keys belong to one group, so the order of
+        // writes between groups does not matter.
+        let (send, mut received) = tokio::sync::mpsc::unbounded_channel::<Writes>();
+        let outcome_ref = &mut outcome;
+        let derive_all = async move {
+            let mut writes = Writes::new(key_idx.len());
+            for (n, (group, incoming)) in by_group.into_iter().enumerate() {
+                let state = groups.get_mut(&group).expect("loaded above");
+                state.last_used = tick;
+                let added = derive_group(
+                    projection.as_ref(),
+                    codec,
+                    &key_idx,
+                    state,
+                    group,
+                    incoming,
+                    outcome_ref,
+                    &mut writes,
+                )?;
+                *cached_events = cached_events.saturating_add_signed(added);
+                if writes.rows >= WRITE_CHUNK_ROWS {
+                    let full = std::mem::replace(&mut writes, Writes::new(key_idx.len()));
+                    let _ = send.send(full);
+                }
+                if n % 16 == 15 {
+                    // Lets the writer send its next statement.
+                    tokio::task::yield_now().await;
                 }
             }
-            if undo.is_empty() {
-                continue;
+            let _ = send.send(writes);
+            Ok::<(), ApplyError>(())
+        };
+        let write_all = async {
+            let mut written = 0;
+            while let Some(w) = received.recv().await {
+                written += w.write(tx, writers, segments_insert, name, batch).await?;
             }
-            let mut sorted: Vec<&ChatEvent> = state.events.values().collect();
-            sorted
-                .sort_unstable_by(|a, b| (a.occurred_at_micros, &a.event_id).cmp(&(b.occurred_at_micros, &b.event_id)));
-            let projection = &self.projection;
-            let tables = self.writers.len();
-            let derived = catch_unwind(AssertUnwindSafe(|| {
-                let mut out = Output::new(tables);
-                projection.derive(&group, &sorted, &mut out);
-                out
-            }));
-            drop(sorted);
-            let out = match derived {
-                Ok(out) => out.into_tables(),
-                Err(panic) => {
-                    let detail = panic
-                        .downcast_ref::<String>()
-                        .cloned()
-                        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                        .unwrap_or_else(|| "derive panicked".into());
-                    let mut poisoned = Vec::new();
-                    for (id, old) in undo.into_iter().rev() {
-                        let new = match old {
-                            Some(old) => state.events.insert(id, old),
-                            None => {
-                                self.cached_events -= 1;
-                                state.events.remove(&id)
-                            }
-                        };
-                        poisoned.extend(new);
-                    }
-                    outcome.poison.extend(poisoned.into_iter().map(|e| (e, detail.clone())));
-                    continue;
-                }
-            };
-            outcome.groups_derived += 1;
-            // A batch may hold several copies of one event: write the copy kept.
-            let mut ids: Vec<&str> = undo.iter().map(|(id, _)| id.as_str()).collect();
-            ids.sort_unstable();
-            ids.dedup();
-            let mut segment = vec![SEGMENT_FORMAT];
-            for event in ids.into_iter().filter_map(|id| state.events.get(id)) {
-                outcome.applied += 1;
-                outcome.newest_occurred_at_micros = Some(
-                    outcome
-                        .newest_occurred_at_micros
-                        .map_or(event.occurred_at_micros, |n| n.max(event.occurred_at_micros)),
-                );
-                segment_push(&mut segment, &self.codec, event)
-                    .map_err(|e| ApplyError::CorruptEvent { group: group.clone(), detail: e.to_string() })?;
-            }
-            segments.push((group.clone(), segment));
-            match state.rows.take() {
-                None => {
-                    wipe.push(group.clone());
-                    for (t, rows) in out.iter().enumerate() {
-                        upserts[t].extend((0..rows.len()).map(|i| (group.clone(), i)));
-                    }
-                }
-                Some(old) => {
-                    for (t, (writer, (old_rows, new_rows))) in
-                        self.writers.iter().zip(old.iter().zip(out.iter())).enumerate()
-                    {
-                        if old_rows == new_rows {
-                            continue;
-                        }
-                        // Usual case: the same rows in the same order, some changed, some appended.
-                        let same_keys = |a: &Row, b: &Row| writer.key_idx.iter().all(|i| a[*i] == b[*i]);
-                        if old_rows.len() <= new_rows.len()
-                            && old_rows.iter().zip(new_rows.iter()).all(|(a, b)| same_keys(a, b))
-                        {
-                            for (i, row) in new_rows.iter().enumerate() {
-                                if old_rows.get(i) != Some(row) {
-                                    upserts[t].push((group.clone(), i));
-                                }
-                            }
-                            continue;
-                        }
-                        let old_by_key: HashMap<Vec<u8>, &Row> =
-                            old_rows.iter().map(|r| (key_bytes(&writer.key_idx, r), r)).collect();
-                        let mut new_keys = std::collections::HashSet::with_capacity(new_rows.len());
-                        for (i, row) in new_rows.iter().enumerate() {
-                            let k = key_bytes(&writer.key_idx, row);
-                            if old_by_key.get(&k).is_none_or(|old| *old != row) {
-                                upserts[t].push((group.clone(), i));
-                            }
-                            new_keys.insert(k);
-                        }
-                        for (k, row) in &old_by_key {
-                            if !new_keys.contains(k) {
-                                deletes[t].push(writer.key_idx.iter().map(|i| row[*i].clone()).collect());
-                            }
-                        }
-                    }
-                }
-            }
-            state.rows = Some(out);
-        }
-
-        if !segments.is_empty() {
-            let batch = self.segment_batch.take().ok_or(ApplyError::NotLocked)?;
-            let rows: Vec<[Val; 4]> = segments
-                .into_iter()
-                .map(|(group, blob)| [Val::Text(name.into()), Val::Text(group), Val::Int(batch), Val::Blob(blob)])
-                .collect();
-            let refs: Vec<RowRef<'_>> = rows.iter().map(|r| (None, r.as_slice())).collect();
-            self.segments_insert.write(tx, &refs).await?;
-        }
-        let groups = &self.groups;
-        for (t, writer) in self.writers.iter_mut().enumerate() {
-            if !wipe.is_empty() {
-                delete_where_in(tx, writer.table.name, "group_key", &wipe).await?;
-            }
-            deletes[t].sort_unstable_by_key(|k| key_bytes_all(k));
-            for key in &deletes[t] {
-                tx.execute_typed(&writer.delete_by_key, key, &writer.key_types).await?;
-                outcome.rows_written += 1;
-            }
-            if !upserts[t].is_empty() {
-                let refs: Vec<RowRef<'_>> = upserts[t]
-                    .iter()
-                    .filter_map(|(g, i)| {
-                        let rows = groups.get(g)?.rows.as_ref()?;
-                        Some((Some(g.as_str()), rows[t][*i].as_slice()))
-                    })
-                    .collect();
-                writer.upsert.write(tx, &refs).await?;
-                outcome.rows_written += refs.len() as u64;
-            }
-        }
+            Ok::<u64, ApplyError>(written)
+        };
+        let ((), written) = tokio::try_join!(derive_all, write_all)?;
+        outcome.rows_written = written;
         Ok(outcome)
     }
 }
 
-/// First byte of a segment: its format (1 = length-prefixed encoded events).
-const SEGMENT_FORMAT: u8 = 1;
+/// Rows written per chunk handed from deriving to writing.
+const WRITE_CHUNK_ROWS: usize = 8192;
 
-/// Appends one event to a segment: its encoded length (u32, little-endian), then its single-object Avro bytes.
-fn segment_push(segment: &mut Vec<u8>, codec: &Codec<ChatEvent>, event: &ChatEvent) -> Result<(), EncodeError> {
-    let at = segment.len();
-    segment.extend_from_slice(&[0; 4]);
-    codec.encode_into(event, segment)?;
-    let len = (segment.len() - at - 4) as u32;
-    segment[at..at + 4].copy_from_slice(&len.to_le_bytes());
-    Ok(())
+/// The writes of a run of groups, owned (rows shared with the cache), so they are written while the next
+/// groups are derived.
+struct Writes {
+    /// Rows to write: segments, deletes and upserts.
+    rows: usize,
+    /// `(group, segment)` of the events each group keeps new.
+    segments: Vec<(String, Vec<u8>)>,
+    /// Groups whose stored rows are unknown: all their rows are deleted before the new ones are written.
+    wipe: Vec<String>,
+    /// Per table: keys of rows to delete.
+    deletes: Vec<Vec<Vec<Val>>>,
+    /// Per group: its rows and, per table, the indexes of the rows to upsert.
+    upserts: Vec<(String, Arc<TableRows>, Vec<Vec<usize>>)>,
 }
 
-/// The encoded events of a segment.
-fn segment_events(segment: &[u8]) -> Result<Vec<&[u8]>, String> {
-    let Some((&SEGMENT_FORMAT, mut rest)) = segment.split_first() else {
-        return Err(format!("unknown segment format {:?}", segment.first()));
-    };
-    let mut out = Vec::new();
-    while !rest.is_empty() {
-        let Some((len, tail)) = rest.split_first_chunk::<4>() else {
-            return Err("segment ends inside a length".into());
-        };
-        let len = u32::from_le_bytes(*len) as usize;
-        if tail.len() < len {
-            return Err(format!("segment ends inside an event ({len} bytes announced, {} left)", tail.len()));
-        }
-        let (event, tail) = tail.split_at(len);
-        out.push(event);
-        rest = tail;
+/// A group's derived rows, per table.
+type TableRows = Vec<Vec<Row>>;
+
+impl Writes {
+    fn new(tables: usize) -> Self {
+        Self { rows: 0, segments: Vec::new(), wipe: Vec::new(), deletes: vec![Vec::new(); tables], upserts: Vec::new() }
     }
-    Ok(out)
+
+    /// Writes it all inside `tx`; the number of derived rows inserted, updated or deleted.
+    async fn write(
+        mut self,
+        tx: &mut StoreTx,
+        writers: &mut [TableWriter],
+        segments_insert: &mut BulkInsert,
+        projection: &str,
+        batch: i64,
+    ) -> Result<u64, StoreError> {
+        if !self.segments.is_empty() {
+            let rows: Vec<[Val; 4]> = std::mem::take(&mut self.segments)
+                .into_iter()
+                .map(|(group, blob)| [Val::Text(projection.into()), Val::Text(group), Val::Int(batch), Val::Blob(blob)])
+                .collect();
+            let refs: Vec<RowRef<'_>> = rows.iter().map(|r| (None, r.as_slice())).collect();
+            segments_insert.write(tx, &refs).await?;
+        }
+        let mut written = 0;
+        for (t, writer) in writers.iter_mut().enumerate() {
+            if !self.wipe.is_empty() {
+                delete_where_in(tx, writer.table.name, "group_key", &self.wipe).await?;
+            }
+            self.deletes[t].sort_unstable_by_key(|k| key_bytes_all(k));
+            for key in &self.deletes[t] {
+                tx.execute_typed(&writer.delete_by_key, key, &writer.key_types).await?;
+                written += 1;
+            }
+            let refs: Vec<RowRef<'_>> = self
+                .upserts
+                .iter()
+                .flat_map(|(group, rows, changed)| {
+                    changed[t].iter().map(move |i| (Some(group.as_str()), rows[t][*i].as_slice()))
+                })
+                .collect();
+            if !refs.is_empty() {
+                writer.upsert.write(tx, &refs).await?;
+                written += refs.len() as u64;
+            }
+        }
+        Ok(written)
+    }
+}
+
+/// Merges a group's incoming events into its event set, derives its rows again and adds what changed to
+/// `writes`. Returns the change in the number of cached events. A panicking `derive` is undone and its
+/// events reported in `outcome.poison`.
+#[allow(clippy::too_many_arguments)]
+fn derive_group(
+    projection: &dyn Projection,
+    codec: &Codec<ChatEvent>,
+    key_idx: &[Vec<usize>],
+    state: &mut GroupState,
+    group: String,
+    incoming: Vec<&ChatEvent>,
+    outcome: &mut ApplyOutcome,
+    writes: &mut Writes,
+) -> Result<isize, ApplyError> {
+    let mut added = 0isize;
+    // Merge, remembering what was there so a panicking derive can be undone.
+    let mut undo: Vec<(String, Option<ChatEvent>)> = Vec::new();
+    for event in incoming {
+        let better = match state.events.get(&event.event_id) {
+            None => true,
+            Some(old) => preferred(event, old, codec),
+        };
+        if better {
+            let old = state.events.insert(event.event_id.clone(), event.clone());
+            if old.is_none() {
+                added += 1;
+            }
+            undo.push((event.event_id.clone(), old));
+        } else {
+            outcome.duplicates += 1;
+        }
+    }
+    if undo.is_empty() {
+        return Ok(added);
+    }
+    let mut sorted: Vec<&ChatEvent> = state.events.values().collect();
+    sorted.sort_unstable_by(|a, b| (a.occurred_at_micros, &a.event_id).cmp(&(b.occurred_at_micros, &b.event_id)));
+    let tables = key_idx.len();
+    let derived = catch_unwind(AssertUnwindSafe(|| {
+        let mut out = Output::new(tables);
+        projection.derive(&group, &sorted, &mut out);
+        out
+    }));
+    drop(sorted);
+    let out = match derived {
+        Ok(out) => out.into_tables(),
+        Err(panic) => {
+            let detail = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "derive panicked".into());
+            let mut poisoned = Vec::new();
+            for (id, old) in undo.into_iter().rev() {
+                let new = match old {
+                    Some(old) => state.events.insert(id, old),
+                    None => {
+                        added -= 1;
+                        state.events.remove(&id)
+                    }
+                };
+                poisoned.extend(new);
+            }
+            outcome.poison.extend(poisoned.into_iter().map(|e| (e, detail.clone())));
+            return Ok(added);
+        }
+    };
+    outcome.groups_derived += 1;
+    // A batch may hold several copies of one event: write the copy kept.
+    let mut ids: Vec<&str> = undo.iter().map(|(id, _)| id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut segment = SegmentBuilder::default();
+    for event in ids.into_iter().filter_map(|id| state.events.get(id)) {
+        outcome.applied += 1;
+        outcome.newest_occurred_at_micros = Some(
+            outcome.newest_occurred_at_micros.map_or(event.occurred_at_micros, |n| n.max(event.occurred_at_micros)),
+        );
+        segment
+            .push(codec, event)
+            .map_err(|e| ApplyError::CorruptEvent { group: group.clone(), detail: e.to_string() })?;
+    }
+    writes.segments.push((group.clone(), segment.finish()));
+    writes.rows += 1;
+    let mut changed: Vec<Vec<usize>> = vec![Vec::new(); tables];
+    match state.rows.take() {
+        None => {
+            writes.wipe.push(group.clone());
+            for (t, rows) in out.iter().enumerate() {
+                changed[t].extend(0..rows.len());
+            }
+        }
+        Some(old) => {
+            for (t, (key_idx, (old_rows, new_rows))) in key_idx.iter().zip(old.iter().zip(out.iter())).enumerate() {
+                if old_rows == new_rows {
+                    continue;
+                }
+                // Usual case: the same rows in the same order, some changed, some appended.
+                let same_keys = |a: &Row, b: &Row| key_idx.iter().all(|i| a[*i] == b[*i]);
+                if old_rows.len() <= new_rows.len()
+                    && old_rows.iter().zip(new_rows.iter()).all(|(a, b)| same_keys(a, b))
+                {
+                    changed[t].extend((0..new_rows.len()).filter(|i| old_rows.get(*i) != Some(&new_rows[*i])));
+                    continue;
+                }
+                let old_by_key: HashMap<Vec<u8>, &Row> = old_rows.iter().map(|r| (key_bytes(key_idx, r), r)).collect();
+                let mut new_keys = std::collections::HashSet::with_capacity(new_rows.len());
+                for (i, row) in new_rows.iter().enumerate() {
+                    let k = key_bytes(key_idx, row);
+                    if old_by_key.get(&k).is_none_or(|old| *old != row) {
+                        changed[t].push(i);
+                    }
+                    new_keys.insert(k);
+                }
+                for (k, row) in &old_by_key {
+                    if !new_keys.contains(k) {
+                        writes.deletes[t].push(key_idx.iter().map(|i| row[*i].clone()).collect());
+                        writes.rows += 1;
+                    }
+                }
+            }
+        }
+    }
+    let out = Arc::new(out);
+    writes.rows += changed.iter().map(Vec::len).sum::<usize>();
+    if changed.iter().any(|c| !c.is_empty()) {
+        writes.upserts.push((group, out.clone(), changed));
+    }
+    state.rows = Some(out);
+    Ok(added)
 }
 
 /// A hashable form of a row's key columns (floats compared by bits).
@@ -621,34 +677,5 @@ fn push_key(out: &mut Vec<u8>, v: &Val) {
                 out.extend_from_slice(b);
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::testing::EventBuilder;
-    use chatstream_schema::Kind;
-
-    #[test]
-    fn segments_hold_their_events_and_reject_damage() {
-        let codec = Codec::single_object();
-        let b = EventBuilder::new("livechat", "C1");
-        let events = [b.at(Kind::SessionStarted, 1), b.at(Kind::Message, 2)];
-        let mut segment = vec![SEGMENT_FORMAT];
-        for e in &events {
-            segment_push(&mut segment, &codec, e).unwrap();
-        }
-        let decoded: Vec<ChatEvent> =
-            segment_events(&segment).unwrap().into_iter().map(|bytes| codec.decode(bytes).unwrap()).collect();
-        assert_eq!(decoded, events);
-
-        let err = segment_events(&segment[..segment.len() - 1]).unwrap_err();
-        assert!(err.contains("ends inside an event"), "{err}");
-        let err = segment_events(&segment[..3]).unwrap_err();
-        assert!(err.contains("ends inside a length"), "{err}");
-        let err = segment_events(&[9, 0, 0]).unwrap_err();
-        assert!(err.contains("unknown segment format"), "{err}");
-        assert!(segment_events(&[]).is_err());
     }
 }

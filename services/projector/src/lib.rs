@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod offsets;
 pub mod projection;
 pub mod runner;
+mod segment;
 pub mod store;
 pub mod testing;
 

@@ -263,6 +263,7 @@ impl Store {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(30))
+                .page_size(16384)
                 .pragma("cache_size", "-65536")
                 // The checkpointer copies the log; a commit does it only past 256 MB (the checkpointer stuck).
                 .pragma("wal_autocheckpoint", "65536")
@@ -449,10 +450,11 @@ fn bind_sqlite<'q>(q: SqliteQuery<'q>, v: &Val, _ty: Option<ColType>) -> SqliteQ
         Val::Null => q.bind(None::<i64>),
         Val::Int(i) => q.bind(*i),
         Val::Real(f) => q.bind(*f),
-        Val::Text(s) => q.bind(s.clone()),
+        // One allocation per value (sqlx keeps an `Arc`); a `String` would take two.
+        Val::Text(s) => q.bind(Arc::<str>::from(s.as_str())),
         Val::Bool(b) => q.bind(*b),
-        Val::Time(t) => q.bind(iso_micros(*t)),
-        Val::Blob(b) => q.bind(b.clone()),
+        Val::Time(t) => q.bind(Arc::<str>::from(iso_micros(*t))),
+        Val::Blob(b) => q.bind(Arc::<[u8]>::from(b.as_slice())),
     }
 }
 
@@ -546,7 +548,7 @@ impl StoreTx {
                 let mut q = sqlx::query(sql);
                 for v in values {
                     q = match v {
-                        BindVal::Str(s) => q.bind(s.to_string()),
+                        BindVal::Str(s) => q.bind(Arc::<str>::from(s)),
                         BindVal::Val(v) => bind_sqlite(q, v, None),
                     };
                 }
