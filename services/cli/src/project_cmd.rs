@@ -152,7 +152,7 @@ pub async fn rebuild(
     offsets::truncate(store, projection.as_ref()).await?;
     let mut args = args.clone();
     // Big batches: a chat's events mostly arrive in one batch, so it is derived and written once or twice.
-    args.batch_size = args.batch_size.max(50_000);
+    args.batch_size = args.batch_size.max(100_000);
     args.batch_ms = args.batch_ms.max(500);
     // Every partition, read directly: no group join, and no other member can take partitions away.
     args.all_partitions = true;

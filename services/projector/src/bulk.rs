@@ -45,7 +45,11 @@ impl BulkInsert {
             Backend::Sqlite => 32_000,
             Backend::Postgres => 65_000,
         };
-        let fit = (params / self.columns.len().max(1)).clamp(1, MAX_ROWS);
+        let max_rows = match backend {
+            Backend::Sqlite => MAX_ROWS,
+            Backend::Postgres => 2048,
+        };
+        let fit = (params / self.columns.len().max(1)).clamp(1, max_rows);
         1 << (usize::BITS - 1 - fit.leading_zeros())
     }
 
