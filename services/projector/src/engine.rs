@@ -250,16 +250,22 @@ impl Engine {
         let mut by_age: Vec<(u64, String)> = self.groups.iter().map(|(k, g)| (g.last_used, k.clone())).collect();
         by_age.sort_unstable();
         let target = self.max_cached_events / 2;
+        let mut evicted = Vec::new();
         for (_, key) in by_age {
             if self.cached_events <= target {
                 break;
             }
             if let Some(g) = self.groups.remove(&key) {
                 self.cached_events -= g.events.len();
+                evicted.push(g);
                 if self.store_was_empty {
                     self.evicted.insert(key);
                 }
             }
+        }
+        // Freeing hundreds of thousands of events takes a while: not on the thread that applies the next batch.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn_blocking(move || drop(evicted));
         }
     }
 

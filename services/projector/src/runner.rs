@@ -494,6 +494,10 @@ impl Runner {
         if let Err(e) = self.consumer.store_offsets(&tpl) {
             tracing::debug!(error = %e, "storing monitoring offsets failed (partition revoked?)");
         }
+        // Freeing a big batch's events takes a while: not on the thread that applies the next one.
+        if consumed.len() >= 1024 {
+            tokio::task::spawn_blocking(move || drop(consumed));
+        }
         Ok(true)
     }
 
