@@ -85,9 +85,34 @@ impl BulkInsert {
         })
     }
 
+    /// `INSERT INTO table (columns) SELECT * FROM UNNEST(…) suffix`: PostgreSQL, all rows in one statement
+    /// with one array parameter per column (one short statement to plan instead of thousands of parameters).
+    fn unnest_sql(&self) -> String {
+        format!(
+            "INSERT INTO {} ({}) SELECT * FROM {} {}",
+            self.table,
+            self.columns.join(", "),
+            crate::store::pg_unnest(&self.types),
+            self.suffix
+        )
+    }
+
     /// Writes `rows` (each with one value per column, the first possibly given separately as the group key).
-    /// Chunks are powers of two, so at most a handful of distinct statements exist per table.
+    /// On PostgreSQL as column arrays in one statement; otherwise (or when a value does not have its column's
+    /// type) in multi-row statements, chunks of powers of two, so at most a handful of distinct statements
+    /// exist per table.
     pub async fn write(&mut self, tx: &mut StoreTx, rows: &[RowRef<'_>]) -> Result<(), StoreError> {
+        if tx.backend() == Backend::Postgres && !rows.is_empty() {
+            // Row count 0 stands for the one array statement.
+            if !self.sql.contains_key(&(Backend::Postgres, 0)) {
+                let sql = self.unnest_sql();
+                self.sql.insert((Backend::Postgres, 0), sql);
+            }
+            let sql = self.sql[&(Backend::Postgres, 0)].clone();
+            if tx.execute_columns(&sql, rows, &self.types).await?.is_some() {
+                return Ok(());
+            }
+        }
         let max = self.rows_per_statement(tx.backend());
         let mut rest = rows;
         while !rest.is_empty() {

@@ -477,6 +477,91 @@ fn bind_pg<'q>(q: PgQuery<'q>, v: &Val, ty: Option<ColType>) -> PgQuery<'q> {
     }
 }
 
+/// One column of a multi-row statement as a PostgreSQL array parameter.
+enum PgColumn<'a> {
+    Text(Vec<Option<&'a str>>),
+    Int(Vec<Option<i64>>),
+    Real(Vec<Option<f64>>),
+    Bool(Vec<Option<bool>>),
+    Time(Vec<Option<DateTime<Utc>>>),
+    Blob(Vec<Option<&'a [u8]>>),
+}
+
+impl<'a> PgColumn<'a> {
+    fn new(ty: ColType, rows: usize) -> Self {
+        match ty {
+            ColType::Text => PgColumn::Text(Vec::with_capacity(rows)),
+            ColType::Int => PgColumn::Int(Vec::with_capacity(rows)),
+            ColType::Real => PgColumn::Real(Vec::with_capacity(rows)),
+            ColType::Bool => PgColumn::Bool(Vec::with_capacity(rows)),
+            ColType::Time => PgColumn::Time(Vec::with_capacity(rows)),
+            ColType::Blob => PgColumn::Blob(Vec::with_capacity(rows)),
+        }
+    }
+
+    /// The array type to cast the parameter to, e.g. `text[]`.
+    fn sql_type(ty: ColType) -> &'static str {
+        match ty {
+            ColType::Text => "text[]",
+            ColType::Int => "int8[]",
+            ColType::Real => "float8[]",
+            ColType::Bool => "bool[]",
+            ColType::Time => "timestamptz[]",
+            ColType::Blob => "bytea[]",
+        }
+    }
+
+    fn push_text(&mut self, text: &'a str) -> bool {
+        match self {
+            PgColumn::Text(c) => c.push(Some(text)),
+            _ => return false,
+        }
+        true
+    }
+
+    /// False when `v` does not have the column's type.
+    fn push(&mut self, v: &'a Val) -> bool {
+        match (self, v) {
+            (PgColumn::Text(c), Val::Null) => c.push(None),
+            (PgColumn::Int(c), Val::Null) => c.push(None),
+            (PgColumn::Real(c), Val::Null) => c.push(None),
+            (PgColumn::Bool(c), Val::Null) => c.push(None),
+            (PgColumn::Time(c), Val::Null) => c.push(None),
+            (PgColumn::Blob(c), Val::Null) => c.push(None),
+            (PgColumn::Text(c), Val::Text(s)) => c.push(Some(s)),
+            (PgColumn::Int(c), Val::Int(i)) => c.push(Some(*i)),
+            (PgColumn::Real(c), Val::Real(f)) => c.push(Some(*f)),
+            (PgColumn::Real(c), Val::Int(i)) => c.push(Some(*i as f64)),
+            (PgColumn::Bool(c), Val::Bool(b)) => c.push(Some(*b)),
+            (PgColumn::Time(c), Val::Time(t)) => match DateTime::<Utc>::from_timestamp_micros(*t) {
+                Some(t) => c.push(Some(t)),
+                None => return false,
+            },
+            (PgColumn::Blob(c), Val::Blob(b)) => c.push(Some(b)),
+            _ => return false,
+        }
+        true
+    }
+
+    fn bind(self, q: PgQuery<'a>) -> PgQuery<'a> {
+        match self {
+            PgColumn::Text(c) => q.bind(c),
+            PgColumn::Int(c) => q.bind(c),
+            PgColumn::Real(c) => q.bind(c),
+            PgColumn::Bool(c) => q.bind(c),
+            PgColumn::Time(c) => q.bind(c),
+            PgColumn::Blob(c) => q.bind(c),
+        }
+    }
+}
+
+/// `UNNEST($1::text[], $2::int8[], …)` for columns of these types.
+pub fn pg_unnest(types: &[ColType]) -> String {
+    let params: Vec<String> =
+        types.iter().enumerate().map(|(i, t)| format!("${}::{}", i + 1, PgColumn::sql_type(*t))).collect();
+    format!("UNNEST({})", params.join(", "))
+}
+
 fn decode_sqlite(row: &SqliteRow, i: usize, ty: ColType) -> Result<Val, sqlx::Error> {
     Ok(match ty {
         ColType::Text => row.try_get::<Option<String>, _>(i)?.map_or(Val::Null, Val::Text),
@@ -565,6 +650,37 @@ impl StoreTx {
                 q.execute(&mut **tx).await?.rows_affected()
             }
         })
+    }
+
+    /// PostgreSQL only: runs `sql` with one array parameter per column (`UNNEST($1::text[], …)`), built from
+    /// `rows` like [`StoreTx::execute_rows`]. `None` (nothing run) when a value does not have its column's type
+    /// or the store is SQLite: use `execute_rows` then.
+    pub async fn execute_columns(
+        &mut self,
+        sql: &str,
+        rows: &[RowRef<'_>],
+        types: &[ColType],
+    ) -> Result<Option<u64>, StoreError> {
+        let StoreTx::Postgres(tx) = self else { return Ok(None) };
+        let mut columns: Vec<PgColumn<'_>> = types.iter().map(|t| PgColumn::new(*t, rows.len())).collect();
+        for (lead, row) in rows {
+            let values = lead.iter().map(|g| Some(*g)).chain(row.iter().map(|_| None));
+            let mut vals = row.iter();
+            for (column, lead) in columns.iter_mut().zip(values) {
+                let fits = match lead {
+                    Some(g) => column.push_text(g),
+                    None => vals.next().is_some_and(|v| column.push(v)),
+                };
+                if !fits {
+                    return Ok(None);
+                }
+            }
+        }
+        let mut q = sqlx::query(AssertSqlSafe(sql.to_string()));
+        for column in columns {
+            q = column.bind(q);
+        }
+        Ok(Some(q.execute(&mut **tx).await?.rows_affected()))
     }
 
     /// Reads rows whose columns have the given types (in select order).
