@@ -13,18 +13,31 @@ pub struct BulkInsert {
     columns: Vec<String>,
     types: Vec<ColType>,
     suffix: String,
+    /// Multi-row statements by backend and row count.
     sql: HashMap<(Backend, usize), String>,
+    /// PostgreSQL: `INSERT INTO table (columns) SELECT * FROM UNNEST($1::text[], …) suffix`, every row in one
+    /// statement with one array parameter per column (a short statement to plan instead of thousands of
+    /// parameters).
+    unnest_sql: String,
 }
 
 impl BulkInsert {
     /// `suffix` follows the VALUES list, e.g. an `ON CONFLICT … DO UPDATE` clause.
     pub fn new(table: &str, columns: &[(&str, ColType)], suffix: String) -> Self {
+        let names: Vec<&str> = columns.iter().map(|(c, _)| *c).collect();
+        let types: Vec<ColType> = columns.iter().map(|(_, t)| *t).collect();
+        let unnest_sql = format!(
+            "INSERT INTO {table} ({}) SELECT * FROM {} {suffix}",
+            names.join(", "),
+            crate::store::pg_unnest(&types)
+        );
         Self {
             table: table.to_string(),
-            columns: columns.iter().map(|(c, _)| c.to_string()).collect(),
-            types: columns.iter().map(|(_, t)| *t).collect(),
+            columns: names.iter().map(|c| c.to_string()).collect(),
+            types,
             suffix,
             sql: HashMap::new(),
+            unnest_sql,
         }
     }
 
@@ -45,11 +58,7 @@ impl BulkInsert {
             Backend::Sqlite => 32_000,
             Backend::Postgres => 65_000,
         };
-        let max_rows = match backend {
-            Backend::Sqlite => MAX_ROWS,
-            Backend::Postgres => 2048,
-        };
-        let fit = (params / self.columns.len().max(1)).clamp(1, max_rows);
+        let fit = (params / self.columns.len().max(1)).clamp(1, MAX_ROWS);
         1 << (usize::BITS - 1 - fit.leading_zeros())
     }
 
@@ -85,33 +94,16 @@ impl BulkInsert {
         })
     }
 
-    /// `INSERT INTO table (columns) SELECT * FROM UNNEST(…) suffix`: PostgreSQL, all rows in one statement
-    /// with one array parameter per column (one short statement to plan instead of thousands of parameters).
-    fn unnest_sql(&self) -> String {
-        format!(
-            "INSERT INTO {} ({}) SELECT * FROM {} {}",
-            self.table,
-            self.columns.join(", "),
-            crate::store::pg_unnest(&self.types),
-            self.suffix
-        )
-    }
-
     /// Writes `rows` (each with one value per column, the first possibly given separately as the group key).
     /// On PostgreSQL as column arrays in one statement; otherwise (or when a value does not have its column's
     /// type) in multi-row statements, chunks of powers of two, so at most a handful of distinct statements
     /// exist per table.
     pub async fn write(&mut self, tx: &mut StoreTx, rows: &[RowRef<'_>]) -> Result<(), StoreError> {
-        if tx.backend() == Backend::Postgres && !rows.is_empty() {
-            // Row count 0 stands for the one array statement.
-            if !self.sql.contains_key(&(Backend::Postgres, 0)) {
-                let sql = self.unnest_sql();
-                self.sql.insert((Backend::Postgres, 0), sql);
-            }
-            let sql = self.sql[&(Backend::Postgres, 0)].clone();
-            if tx.execute_columns(&sql, rows, &self.types).await?.is_some() {
-                return Ok(());
-            }
+        if tx.backend() == Backend::Postgres
+            && !rows.is_empty()
+            && tx.execute_columns(&self.unnest_sql, rows, &self.types).await?.is_some()
+        {
+            return Ok(());
         }
         let max = self.rows_per_statement(tx.backend());
         let mut rest = rows;
@@ -142,11 +134,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn statements_have_numbered_placeholders_and_the_suffix() {
+    fn statements_have_placeholders_or_arrays_and_the_suffix() {
         let mut b = BulkInsert::upsert("t", &[("k", ColType::Text), ("v", ColType::Int)], &["k"]);
         assert_eq!(
             b.sql_for(Backend::Postgres, 2),
             "INSERT INTO t (k, v) VALUES ($1, $2), ($3, $4) ON CONFLICT (k) DO UPDATE SET v = excluded.v"
+        );
+        assert_eq!(
+            b.unnest_sql,
+            "INSERT INTO t (k, v) SELECT * FROM UNNEST($1::text[], $2::int8[]) ON CONFLICT (k) DO UPDATE SET v = excluded.v"
         );
         assert_eq!(
             b.sql_for(Backend::Sqlite, 2),

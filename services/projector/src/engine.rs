@@ -12,6 +12,7 @@ use crate::projection::{Output, Projection, Row, Table};
 use crate::segment::{self, SegmentBuilder};
 use crate::store::{ColType, RowRef, Store, StoreError, StoreTx, Val};
 use chatstream_schema::{ChatEvent, Codec};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
@@ -134,6 +135,20 @@ fn preferred(a: &ChatEvent, b: &ChatEvent, codec: &Codec<ChatEvent>) -> bool {
         (Ok(ea), Ok(eb)) => ea < eb,
         _ => false,
     }
+}
+
+/// Adds `event` to a group's event set unless the set holds a preferred copy of it. `None` when the event
+/// was not kept (a duplicate), otherwise the copy it replaced, if any.
+/// A borrowed event is copied only when kept.
+fn keep(
+    events: &mut HashMap<String, ChatEvent>,
+    event: Cow<'_, ChatEvent>,
+    codec: &Codec<ChatEvent>,
+) -> Option<Option<ChatEvent>> {
+    if events.get(&event.event_id).is_some_and(|old| !preferred(&event, old, codec)) {
+        return None;
+    }
+    Some(events.insert(event.event_id.clone(), event.into_owned()))
 }
 
 impl Engine {
@@ -329,15 +344,8 @@ impl Engine {
             .decode(bytes)
             .map_err(|e| ApplyError::CorruptEvent { group: group.into(), detail: e.to_string() })?;
         let Some(state) = self.groups.get_mut(group) else { return Ok(()) };
-        match state.events.get(&event.event_id) {
-            Some(old) if !preferred(&event, old, &self.codec) => {}
-            Some(_) => {
-                state.events.insert(event.event_id.clone(), event);
-            }
-            None => {
-                state.events.insert(event.event_id.clone(), event);
-                self.cached_events += 1;
-            }
+        if let Some(None) = keep(&mut state.events, Cow::Owned(event), &self.codec) {
+            self.cached_events += 1;
         }
         Ok(())
     }
@@ -528,18 +536,12 @@ fn derive_group(
     // Merge, remembering what was there so a panicking derive can be undone.
     let mut undo: Vec<(String, Option<ChatEvent>)> = Vec::new();
     for event in incoming {
-        let better = match state.events.get(&event.event_id) {
-            None => true,
-            Some(old) => preferred(event, old, codec),
-        };
-        if better {
-            let old = state.events.insert(event.event_id.clone(), event.clone());
-            if old.is_none() {
-                added += 1;
+        match keep(&mut state.events, Cow::Borrowed(event), codec) {
+            Some(old) => {
+                added += isize::from(old.is_none());
+                undo.push((event.event_id.clone(), old));
             }
-            undo.push((event.event_id.clone(), old));
-        } else {
-            outcome.duplicates += 1;
+            None => outcome.duplicates += 1,
         }
     }
     if undo.is_empty() {

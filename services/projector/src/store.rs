@@ -511,6 +511,17 @@ impl<'a> PgColumn<'a> {
         }
     }
 
+    fn push_null(&mut self) {
+        match self {
+            PgColumn::Text(c) => c.push(None),
+            PgColumn::Int(c) => c.push(None),
+            PgColumn::Real(c) => c.push(None),
+            PgColumn::Bool(c) => c.push(None),
+            PgColumn::Time(c) => c.push(None),
+            PgColumn::Blob(c) => c.push(None),
+        }
+    }
+
     fn push_text(&mut self, text: &'a str) -> bool {
         match self {
             PgColumn::Text(c) => c.push(Some(text)),
@@ -522,12 +533,7 @@ impl<'a> PgColumn<'a> {
     /// False when `v` does not have the column's type.
     fn push(&mut self, v: &'a Val) -> bool {
         match (self, v) {
-            (PgColumn::Text(c), Val::Null) => c.push(None),
-            (PgColumn::Int(c), Val::Null) => c.push(None),
-            (PgColumn::Real(c), Val::Null) => c.push(None),
-            (PgColumn::Bool(c), Val::Null) => c.push(None),
-            (PgColumn::Time(c), Val::Null) => c.push(None),
-            (PgColumn::Blob(c), Val::Null) => c.push(None),
+            (column, Val::Null) => column.push_null(),
             (PgColumn::Text(c), Val::Text(s)) => c.push(Some(s)),
             (PgColumn::Int(c), Val::Int(i)) => c.push(Some(*i)),
             (PgColumn::Real(c), Val::Real(f)) => c.push(Some(*f)),
@@ -664,16 +670,15 @@ impl StoreTx {
         let StoreTx::Postgres(tx) = self else { return Ok(None) };
         let mut columns: Vec<PgColumn<'_>> = types.iter().map(|t| PgColumn::new(*t, rows.len())).collect();
         for (lead, row) in rows {
-            let values = lead.iter().map(|g| Some(*g)).chain(row.iter().map(|_| None));
-            let mut vals = row.iter();
-            for (column, lead) in columns.iter_mut().zip(values) {
-                let fits = match lead {
-                    Some(g) => column.push_text(g),
-                    None => vals.next().is_some_and(|v| column.push(v)),
-                };
-                if !fits {
-                    return Ok(None);
-                }
+            // Arrays of unequal length would be padded with NULLs by UNNEST: a row of the wrong width goes the
+            // multi-row way, which reports it.
+            if usize::from(lead.is_some()) + row.len() != columns.len() {
+                return Ok(None);
+            }
+            let mut cells = columns.iter_mut();
+            let lead_fits = lead.is_none_or(|g| cells.next().is_some_and(|c| c.push_text(g)));
+            if !lead_fits || !cells.zip(row.iter()).all(|(c, v)| c.push(v)) {
+                return Ok(None);
             }
         }
         let mut q = sqlx::query(AssertSqlSafe(sql.to_string()));
