@@ -97,6 +97,9 @@ struct GroupState {
 struct TableWriter {
     table: &'static Table,
     key_idx: Vec<usize>,
+    /// Rows known to be absent: a plain insert (on PostgreSQL much cheaper than an upsert's speculative one).
+    insert: BulkInsert,
+    /// Rows known to be stored with other values.
     upsert: BulkInsert,
     delete_by_key: String,
     key_types: Vec<ColType>,
@@ -173,6 +176,7 @@ impl Engine {
                     table,
                     key_types: key_idx.iter().map(|i| table.columns[*i].ty).collect(),
                     key_idx,
+                    insert: BulkInsert::new(table.name, &columns, String::new()),
                     upsert: BulkInsert::upsert(table.name, &columns, table.key),
                     delete_by_key: format!("DELETE FROM {} WHERE {}", table.name, conditions.join(" AND ")),
                 }
@@ -455,7 +459,7 @@ const WRITE_CHUNK_ROWS: usize = 8192;
 /// The writes of a run of groups, owned (rows shared with the cache), so they are written while the next
 /// groups are derived.
 struct Writes {
-    /// Rows to write: segments, deletes and upserts.
+    /// Rows to write: segments, deletes, inserts and upserts.
     rows: usize,
     /// `(group, segment)` of the events each group keeps new.
     segments: Vec<(String, Vec<u8>)>,
@@ -463,12 +467,27 @@ struct Writes {
     wipe: Vec<String>,
     /// Per table: keys of rows to delete.
     deletes: Vec<Vec<Vec<Val>>>,
-    /// Per group: its rows and, per table, the indexes of the rows to upsert.
-    upserts: Vec<(String, Arc<TableRows>, Vec<Vec<usize>>)>,
+    /// Per group: its rows and, per table, the indexes of the rows to insert and of those to update.
+    upserts: Vec<(String, Arc<TableRows>, Vec<Changed>)>,
 }
 
 /// A group's derived rows, per table.
 type TableRows = Vec<Vec<Row>>;
+
+/// Which of a table's derived rows to write.
+#[derive(Debug, Default, Clone)]
+struct Changed {
+    /// Indexes of rows whose key is not stored.
+    added: Vec<usize>,
+    /// Indexes of rows whose key is stored with other values.
+    updated: Vec<usize>,
+}
+
+impl Changed {
+    fn len(&self) -> usize {
+        self.added.len() + self.updated.len()
+    }
+}
 
 impl Writes {
     fn new(tables: usize) -> Self {
@@ -502,16 +521,23 @@ impl Writes {
                 tx.execute_typed(&writer.delete_by_key, key, &writer.key_types).await?;
                 written += 1;
             }
-            let refs: Vec<RowRef<'_>> = self
-                .upserts
-                .iter()
-                .flat_map(|(group, rows, changed)| {
-                    changed[t].iter().map(move |i| (Some(group.as_str()), rows[t][*i].as_slice()))
-                })
-                .collect();
-            if !refs.is_empty() {
-                writer.upsert.write(tx, &refs).await?;
-                written += refs.len() as u64;
+            let rows = |pick: fn(&Changed) -> &[usize]| -> Vec<RowRef<'_>> {
+                self.upserts
+                    .iter()
+                    .flat_map(|(group, rows, changed)| {
+                        pick(&changed[t]).iter().map(move |i| (Some(group.as_str()), rows[t][*i].as_slice()))
+                    })
+                    .collect()
+            };
+            let added = rows(|c| &c.added);
+            if !added.is_empty() {
+                writer.insert.write(tx, &added).await.map_err(|e| e.key_conflict(writer.table.name, projection))?;
+                written += added.len() as u64;
+            }
+            let updated = rows(|c| &c.updated);
+            if !updated.is_empty() {
+                writer.upsert.write(tx, &updated).await?;
+                written += updated.len() as u64;
             }
         }
         Ok(written)
@@ -596,12 +622,12 @@ fn derive_group(
     }
     writes.segments.push((group.clone(), segment.finish()));
     writes.rows += 1;
-    let mut changed: Vec<Vec<usize>> = vec![Vec::new(); tables];
+    let mut changed: Vec<Changed> = vec![Changed::default(); tables];
     match state.rows.take() {
         None => {
             writes.wipe.push(group.clone());
             for (t, rows) in out.iter().enumerate() {
-                changed[t].extend(0..rows.len());
+                changed[t].added.extend(0..rows.len());
             }
         }
         Some(old) => {
@@ -614,15 +640,19 @@ fn derive_group(
                 if old_rows.len() <= new_rows.len()
                     && old_rows.iter().zip(new_rows.iter()).all(|(a, b)| same_keys(a, b))
                 {
-                    changed[t].extend((0..new_rows.len()).filter(|i| old_rows.get(*i) != Some(&new_rows[*i])));
+                    let kept = old_rows.len();
+                    changed[t].updated.extend((0..kept).filter(|i| old_rows[*i] != new_rows[*i]));
+                    changed[t].added.extend(kept..new_rows.len());
                     continue;
                 }
                 let old_by_key: HashMap<Vec<u8>, &Row> = old_rows.iter().map(|r| (key_bytes(key_idx, r), r)).collect();
                 let mut new_keys = std::collections::HashSet::with_capacity(new_rows.len());
                 for (i, row) in new_rows.iter().enumerate() {
                     let k = key_bytes(key_idx, row);
-                    if old_by_key.get(&k).is_none_or(|old| *old != row) {
-                        changed[t].push(i);
+                    match old_by_key.get(&k) {
+                        None => changed[t].added.push(i),
+                        Some(old) if *old != row => changed[t].updated.push(i),
+                        Some(_) => {}
                     }
                     new_keys.insert(k);
                 }
@@ -636,8 +666,8 @@ fn derive_group(
         }
     }
     let out = Arc::new(out);
-    writes.rows += changed.iter().map(Vec::len).sum::<usize>();
-    if changed.iter().any(|c| !c.is_empty()) {
+    writes.rows += changed.iter().map(Changed::len).sum::<usize>();
+    if changed.iter().any(|c| c.len() > 0) {
         writes.upserts.push((group, out.clone(), changed));
     }
     state.rows = Some(out);

@@ -43,9 +43,25 @@ pub enum StoreError {
     Query(#[from] sqlx::Error),
     #[error("column {column} of {table}: {detail}")]
     Decode { table: String, column: String, detail: String },
+    #[error("a row derived for {table} has a key that is already stored ({source}): each key must belong to one group (see docs/adding-a-projection.md) and only the projector may write {projection}'s tables; fix the projection or the other writer, then run `chatstream rebuild {projection}`")]
+    KeyConflict { table: String, projection: String, source: sqlx::Error },
 }
 
 impl StoreError {
+    /// A unique-key violation of a plain insert into `table`, explained; any other error unchanged.
+    pub fn key_conflict(self, table: &str, projection: &str) -> Self {
+        match self {
+            StoreError::Query(sqlx::Error::Database(db)) if db.kind() == sqlx::error::ErrorKind::UniqueViolation => {
+                StoreError::KeyConflict {
+                    table: table.into(),
+                    projection: projection.into(),
+                    source: sqlx::Error::Database(db),
+                }
+            }
+            other => other,
+        }
+    }
+
     /// Whether retrying may succeed: lost connections, pool timeouts, lock and serialisation conflicts, a
     /// full disk or a server shutting down. Programming errors (bad SQL, type mismatches) are not.
     pub fn is_transient(&self) -> bool {
@@ -66,7 +82,10 @@ impl StoreError {
                 }
                 _ => false,
             },
-            StoreError::UnsupportedUrl(_) | StoreError::Migrate { .. } | StoreError::Decode { .. } => false,
+            StoreError::UnsupportedUrl(_)
+            | StoreError::Migrate { .. }
+            | StoreError::Decode { .. }
+            | StoreError::KeyConflict { .. } => false,
         }
     }
 }

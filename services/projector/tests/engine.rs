@@ -146,3 +146,42 @@ async fn events_stored_one_row_each_are_still_read(backend: Backend) {
 }
 
 chatstream_projector::on_both_backends!(events_stored_one_row_each_are_still_read);
+
+/// A broken projection: every chat derives the same key.
+struct SameKeyForEveryChat;
+
+impl Projection for SameKeyForEveryChat {
+    fn name(&self) -> &'static str {
+        MessagesPerChat.name()
+    }
+    fn description(&self) -> &'static str {
+        "every chat derives the key `same` (test)"
+    }
+    fn migrations(&self) -> &'static [chatstream_projector::Migration] {
+        MessagesPerChat.migrations()
+    }
+    fn tables(&self) -> &'static [chatstream_projector::Table] {
+        MessagesPerChat.tables()
+    }
+    fn group(&self, e: &ChatEvent) -> Option<String> {
+        MessagesPerChat.group(e)
+    }
+    fn derive(&self, _group: &str, events: &[&ChatEvent], out: &mut chatstream_projector::Output) {
+        let n = events.len() as i64;
+        out.push(0, vec![Val::from("same"), Val::Int(n), Val::Null, Val::Null, Val::Null, Val::Bool(false)]);
+    }
+}
+
+/// New rows are plain inserts: a key derived by two groups is not silently overwritten by the last group but
+/// refused, with the table, the rule broken and what to do.
+async fn a_key_derived_by_two_groups_is_refused_with_advice(backend: Backend) {
+    let (store, _guard) = fresh_store(backend).await.unwrap();
+    let p: Arc<dyn Projection> = Arc::new(SameKeyForEveryChat);
+    let err = apply_events(&store, p.clone(), &events(), 1000).await.unwrap_err().to_string();
+    for part in ["test_chat_messages", "each key must belong to one group", "chatstream rebuild test_messages"] {
+        assert!(err.contains(part), "{part:?} missing from: {err}");
+    }
+    assert!(dump_projection(&store, p.as_ref()).await.unwrap()[0].1.is_empty(), "the batch was rolled back");
+}
+
+chatstream_projector::on_both_backends!(a_key_derived_by_two_groups_is_refused_with_advice);
