@@ -348,8 +348,14 @@ impl Runner {
         let mut stats = RunStats::default();
         // The next batch is consumed and decoded while this one is applied (on another core when there is one).
         let (batches, mut next) = tokio::sync::mpsc::channel(1);
-        let fetcher =
-            tokio::spawn(fetch_batches(self.consumer.clone(), self.codec.clone(), self.args.clone(), batches));
+        let wanted = Arc::new(Wanted::default());
+        let fetcher = tokio::spawn(fetch_batches(
+            self.consumer.clone(),
+            self.codec.clone(),
+            self.args.clone(),
+            batches,
+            wanted.clone(),
+        ));
         let result = loop {
             if let Some(targets) = &targets {
                 let stored = self.stored.lock().unwrap_or_else(|p| p.into_inner()).clone();
@@ -359,9 +365,18 @@ impl Runner {
                     break Ok(());
                 }
             }
-            let batch = tokio::select! {
-                b = next.recv() => b,
-                _ = shutdown.cancelled() => break Ok(()),
+            let batch = match next.try_recv() {
+                Ok(b) => Some(b),
+                Err(tokio::sync::mpsc::error::TryRecvError::Disconnected) => None,
+                Err(tokio::sync::mpsc::error::TryRecvError::Empty) => {
+                    wanted.set(true);
+                    let b = tokio::select! {
+                        b = next.recv() => b,
+                        _ = shutdown.cancelled() => break Ok(()),
+                    };
+                    wanted.set(false);
+                    b
+                }
             };
             let batch = match batch {
                 Some(Ok(b)) => b,
@@ -439,7 +454,17 @@ impl Runner {
             match self.apply_once(&consumed, &next, shutdown).await {
                 Ok(Some(outcome)) => {
                     self.engine.committed();
-                    self.metrics.apply_seconds.with_label_values(&[name]).observe(started.elapsed().as_secs_f64());
+                    let seconds = started.elapsed().as_secs_f64();
+                    tracing::debug!(
+                        projection = name,
+                        events = consumed.len(),
+                        applied = outcome.applied,
+                        groups = outcome.groups_derived,
+                        rows = outcome.rows_written,
+                        seconds,
+                        "batch committed"
+                    );
+                    self.metrics.apply_seconds.with_label_values(&[name]).observe(seconds);
                     self.metrics.batches.with_label_values(&[name]).inc();
                     self.metrics.events_applied.with_label_values(&[name]).inc_by(outcome.applied);
                     self.metrics.events_duplicate.with_label_values(&[name]).inc_by(outcome.duplicates);
@@ -610,15 +635,36 @@ pub async fn prepare(store: &Store, projection: &dyn Projection) -> Result<(), S
     store.migrate("projector", RUNTIME_MIGRATIONS).await?;
     store.migrate(projection.name(), projection.migrations()).await
 }
+/// Whether the runner is waiting for a batch, with a wake-up for the consuming task when it starts to.
+#[derive(Default)]
+struct Wanted {
+    waiting: std::sync::atomic::AtomicBool,
+    notify: tokio::sync::Notify,
+}
+
+impl Wanted {
+    fn set(&self, waiting: bool) {
+        self.waiting.store(waiting, std::sync::atomic::Ordering::Release);
+        if waiting {
+            self.notify.notify_one();
+        }
+    }
+
+    fn waiting(&self) -> bool {
+        self.waiting.load(std::sync::atomic::Ordering::Acquire)
+    }
+}
+
 /// Consumes batches into `out` until the receiver is gone; after a consumer error, waits half a second.
 async fn fetch_batches(
     consumer: Arc<StreamConsumer<RunnerContext>>,
     codec: Arc<Codec<ChatEvent>>,
     args: ProjectArgs,
     out: tokio::sync::mpsc::Sender<Result<Batch, KafkaError>>,
+    wanted: Arc<Wanted>,
 ) {
     loop {
-        let (batch, error) = next_batch(&consumer, &codec, &args).await;
+        let (batch, error) = next_batch(&consumer, &codec, &args, &wanted).await;
         // Records consumed before an error go first: the consumer's position is already past them.
         if out.send(Ok(batch)).await.is_err() {
             return;
@@ -634,11 +680,15 @@ async fn fetch_batches(
 
 /// The next batch, decoded as it arrives (records that do not decode are kept whole for a second try
 /// after learning registry schemas, then the dead-letter topic), and the consumer error that ended it early.
-/// Empty after half a second without records.
+/// Empty after half a second without records. A batch ends at `batch_size` records, or once `batch_ms` have
+/// passed since its first record *and* the runner waits for it: while the runner is still applying the
+/// previous batch, ending it early would only make more, smaller batches (each costing a transaction and a
+/// derivation of every group it touches), not bring its rows sooner.
 async fn next_batch(
     consumer: &StreamConsumer<RunnerContext>,
     codec: &Codec<ChatEvent>,
     args: &ProjectArgs,
+    wanted: &Wanted,
 ) -> (Batch, Option<KafkaError>) {
     let mut batch = Batch::default();
     match tokio::time::timeout(Duration::from_millis(500), consumer.recv()).await {
@@ -652,14 +702,16 @@ async fn next_batch(
     // One timer for the whole batch (a timeout per record cost more than decoding it).
     let deadline = tokio::time::sleep(Duration::from_millis(args.batch_ms));
     tokio::pin!(deadline);
-    while batch.len() < args.batch_size {
+    let mut expired = false;
+    while batch.len() < args.batch_size && !(expired && wanted.waiting()) {
         tokio::select! {
             biased;
             m = consumer.recv() => match m {
                 Ok(m) => batch.push(&m, codec),
                 Err(e) => return (batch, Some(e)),
             },
-            _ = &mut deadline => break,
+            _ = &mut deadline, if !expired => expired = true,
+            _ = wanted.notify.notified(), if expired => {}
         }
     }
     (batch, None)
