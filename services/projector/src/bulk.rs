@@ -6,7 +6,10 @@ use std::collections::HashMap;
 /// Most rows in one statement (also bounded by the backend's parameter limit).
 const MAX_ROWS: usize = 256;
 
-/// An `INSERT INTO table (columns) VALUES … suffix` statement for any number of rows.
+/// An `INSERT INTO table (columns) VALUES … suffix` statement for any number of rows, for use inside a
+/// transaction that is rolled back whole when a statement fails. On SQLite it is `INSERT OR FAIL`: a failing
+/// statement then keeps the rows it wrote before the failure instead of undoing them, so SQLite keeps no
+/// statement journal (a copy of every page a multi-row statement changes, 8 % of its writing thread).
 #[derive(Debug)]
 pub struct BulkInsert {
     table: String,
@@ -68,7 +71,11 @@ impl BulkInsert {
         let (table, columns, suffix) = (&self.table, &self.columns, &self.suffix);
         self.sql.entry((backend, rows)).or_insert_with(|| {
             let width = columns.len();
-            let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+            let verb = match backend {
+                Backend::Sqlite => "INSERT OR FAIL",
+                Backend::Postgres => "INSERT",
+            };
+            let mut sql = format!("{verb} INTO {table} ({}) VALUES ", columns.join(", "));
             for r in 0..rows {
                 if r > 0 {
                     sql.push_str(", ");
@@ -146,7 +153,7 @@ mod tests {
         );
         assert_eq!(
             b.sql_for(Backend::Sqlite, 2),
-            "INSERT INTO t (k, v) VALUES (?, ?), (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v"
+            "INSERT OR FAIL INTO t (k, v) VALUES (?, ?), (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v"
         );
     }
 
