@@ -468,7 +468,7 @@ struct Writes {
     /// Per table: keys of rows to delete.
     deletes: Vec<Vec<Vec<Val>>>,
     /// Per group: its rows and, per table, the indexes of the rows to insert and of those to update.
-    upserts: Vec<(String, Arc<TableRows>, Vec<Changed>)>,
+    rows_to_write: Vec<(String, Arc<TableRows>, Vec<Changed>)>,
 }
 
 /// A group's derived rows, per table.
@@ -491,7 +491,13 @@ impl Changed {
 
 impl Writes {
     fn new(tables: usize) -> Self {
-        Self { rows: 0, segments: Vec::new(), wipe: Vec::new(), deletes: vec![Vec::new(); tables], upserts: Vec::new() }
+        Self {
+            rows: 0,
+            segments: Vec::new(),
+            wipe: Vec::new(),
+            deletes: vec![Vec::new(); tables],
+            rows_to_write: Vec::new(),
+        }
     }
 
     /// Writes it all inside `tx`; the number of derived rows inserted, updated or deleted.
@@ -522,7 +528,7 @@ impl Writes {
                 written += 1;
             }
             let rows = |pick: fn(&Changed) -> &[usize]| -> Vec<RowRef<'_>> {
-                self.upserts
+                self.rows_to_write
                     .iter()
                     .flat_map(|(group, rows, changed)| {
                         pick(&changed[t]).iter().map(move |i| (Some(group.as_str()), rows[t][*i].as_slice()))
@@ -668,7 +674,7 @@ fn derive_group(
     let out = Arc::new(out);
     writes.rows += changed.iter().map(Changed::len).sum::<usize>();
     if changed.iter().any(|c| c.len() > 0) {
-        writes.upserts.push((group, out.clone(), changed));
+        writes.rows_to_write.push((group, out.clone(), changed));
     }
     state.rows = Some(out);
     Ok(added)

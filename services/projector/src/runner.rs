@@ -635,6 +635,7 @@ pub async fn prepare(store: &Store, projection: &dyn Projection) -> Result<(), S
     store.migrate("projector", RUNTIME_MIGRATIONS).await?;
     store.migrate(projection.name(), projection.migrations()).await
 }
+
 /// Whether the runner is waiting for a batch, with a wake-up for the consuming task when it starts to.
 #[derive(Default)]
 struct Wanted {
