@@ -282,10 +282,7 @@ impl Engine {
                 }
             }
         }
-        // Freeing hundreds of thousands of events takes a while: not on the thread that applies the next batch.
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            runtime.spawn_blocking(move || drop(evicted));
-        }
+        crate::free::in_background(evicted);
     }
 
     /// Whether the store may hold events of `group` that the cache lacks.

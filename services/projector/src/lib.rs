@@ -8,6 +8,7 @@
 pub mod bulk;
 pub mod chat;
 pub mod engine;
+mod free;
 pub mod metrics;
 pub mod offsets;
 pub mod projection;

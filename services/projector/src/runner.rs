@@ -348,14 +348,10 @@ impl Runner {
         let mut stats = RunStats::default();
         // The next batch is consumed and decoded while this one is applied (on another core when there is one).
         let (batches, mut next) = tokio::sync::mpsc::channel(1);
-        let wanted = Arc::new(Wanted::default());
-        let fetcher = tokio::spawn(fetch_batches(
-            self.consumer.clone(),
-            self.codec.clone(),
-            self.args.clone(),
-            batches,
-            wanted.clone(),
-        ));
+        // Whether this loop waits for the next batch (see `next_batch`).
+        let (wanted, waiting) = tokio::sync::watch::channel(false);
+        let fetcher =
+            tokio::spawn(fetch_batches(self.consumer.clone(), self.codec.clone(), self.args.clone(), batches, waiting));
         let result = loop {
             if let Some(targets) = &targets {
                 let stored = self.stored.lock().unwrap_or_else(|p| p.into_inner()).clone();
@@ -369,12 +365,12 @@ impl Runner {
                 Ok(b) => Some(b),
                 Err(tokio::sync::mpsc::error::TryRecvError::Disconnected) => None,
                 Err(tokio::sync::mpsc::error::TryRecvError::Empty) => {
-                    wanted.set(true);
+                    wanted.send_replace(true);
                     let b = tokio::select! {
                         b = next.recv() => b,
                         _ = shutdown.cancelled() => break Ok(()),
                     };
-                    wanted.set(false);
+                    wanted.send_replace(false);
                     b
                 }
             };
@@ -519,9 +515,8 @@ impl Runner {
         if let Err(e) = self.consumer.store_offsets(&tpl) {
             tracing::debug!(error = %e, "storing monitoring offsets failed (partition revoked?)");
         }
-        // Freeing a big batch's events takes a while: not on the thread that applies the next one.
         if consumed.len() >= 1024 {
-            tokio::task::spawn_blocking(move || drop(consumed));
+            crate::free::in_background(consumed);
         }
         Ok(true)
     }
@@ -636,36 +631,16 @@ pub async fn prepare(store: &Store, projection: &dyn Projection) -> Result<(), S
     store.migrate(projection.name(), projection.migrations()).await
 }
 
-/// Whether the runner is waiting for a batch, with a wake-up for the consuming task when it starts to.
-#[derive(Default)]
-struct Wanted {
-    waiting: std::sync::atomic::AtomicBool,
-    notify: tokio::sync::Notify,
-}
-
-impl Wanted {
-    fn set(&self, waiting: bool) {
-        self.waiting.store(waiting, std::sync::atomic::Ordering::Release);
-        if waiting {
-            self.notify.notify_one();
-        }
-    }
-
-    fn waiting(&self) -> bool {
-        self.waiting.load(std::sync::atomic::Ordering::Acquire)
-    }
-}
-
 /// Consumes batches into `out` until the receiver is gone; after a consumer error, waits half a second.
 async fn fetch_batches(
     consumer: Arc<StreamConsumer<RunnerContext>>,
     codec: Arc<Codec<ChatEvent>>,
     args: ProjectArgs,
     out: tokio::sync::mpsc::Sender<Result<Batch, KafkaError>>,
-    wanted: Arc<Wanted>,
+    mut waiting: tokio::sync::watch::Receiver<bool>,
 ) {
     loop {
-        let (batch, error) = next_batch(&consumer, &codec, &args, &wanted).await;
+        let (batch, error) = next_batch(&consumer, &codec, &args, &mut waiting).await;
         // Records consumed before an error go first: the consumer's position is already past them.
         if out.send(Ok(batch)).await.is_err() {
             return;
@@ -689,7 +664,7 @@ async fn next_batch(
     consumer: &StreamConsumer<RunnerContext>,
     codec: &Codec<ChatEvent>,
     args: &ProjectArgs,
-    wanted: &Wanted,
+    waiting: &mut tokio::sync::watch::Receiver<bool>,
 ) -> (Batch, Option<KafkaError>) {
     let mut batch = Batch::default();
     match tokio::time::timeout(Duration::from_millis(500), consumer.recv()).await {
@@ -704,7 +679,7 @@ async fn next_batch(
     let deadline = tokio::time::sleep(Duration::from_millis(args.batch_ms));
     tokio::pin!(deadline);
     let mut expired = false;
-    while batch.len() < args.batch_size && !(expired && wanted.waiting()) {
+    while batch.len() < args.batch_size && !(expired && *waiting.borrow()) {
         tokio::select! {
             biased;
             m = consumer.recv() => match m {
@@ -712,7 +687,8 @@ async fn next_batch(
                 Err(e) => return (batch, Some(e)),
             },
             _ = &mut deadline, if !expired => expired = true,
-            _ = wanted.notify.notified(), if expired => {}
+            // The runner is gone: nobody takes the batch.
+            changed = waiting.changed(), if expired => if changed.is_err() { break },
         }
     }
     (batch, None)
@@ -758,4 +734,73 @@ fn check_offsets_within_topic(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::EventBuilder;
+    use chatstream_core::{EmbeddedBroker, Telemetry};
+    use chatstream_schema::Kind;
+    use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
+
+    /// Past `batch_ms`, a batch is held (and goes on filling) while the runner is busy, and handed over at once
+    /// when the runner waits for it.
+    #[tokio::test]
+    async fn a_batch_past_its_time_waits_for_the_runner_and_keeps_filling() {
+        let mut kafka = KafkaArgs::for_brokers("");
+        let broker = EmbeddedBroker::start(1, &[&kafka.topic_events], 1).unwrap();
+        kafka.brokers = broker.bootstrap_servers().to_string();
+        let codec = Arc::new(Codec::<ChatEvent>::single_object());
+        let producer: ThreadedProducer<DefaultProducerContext> =
+            kafka.client_config(&[("linger.ms", "1".into())]).create().unwrap();
+        let b = EventBuilder::new("livechat", "C1");
+        for i in 0..50 {
+            let payload = codec.encode(&b.at(Kind::Message, i)).unwrap();
+            producer.send(BaseRecord::<(), _>::to(&kafka.topic_events).payload(&payload)).unwrap();
+        }
+        producer.flush(Duration::from_secs(10)).unwrap();
+        let context = RunnerContext {
+            projection: "test",
+            topic: kafka.topic_events.clone(),
+            stored: Arc::default(),
+            metrics: ProjectorMetrics::new(&Telemetry::new().registry),
+        };
+        let consumer: Arc<StreamConsumer<RunnerContext>> = Arc::new(
+            kafka
+                .client_config(&[("group.id", "test".into()), ("fetch.wait.max.ms", "50".into())])
+                .create_with_context(context)
+                .unwrap(),
+        );
+        assign_all(&consumer, &kafka.topic_events, &Offsets::new()).unwrap();
+        let args = ProjectArgs { batch_size: 1000, batch_ms: 1, ..ProjectArgs::default() };
+        let (wanted, waiting) = tokio::sync::watch::channel(false);
+
+        // The runner is busy: a batch that has its first record is not handed over, however long it takes.
+        // (A call that saw no record for half a second ends empty; the broker may need that long at first.)
+        let mut attempts = 0;
+        let pending = loop {
+            attempts += 1;
+            assert!(attempts <= 20, "no record reached the consumer");
+            let (consumer, codec, args, mut waiting) = (consumer.clone(), codec.clone(), args.clone(), waiting.clone());
+            let task = tokio::spawn(async move { next_batch(&consumer, &codec, &args, &mut waiting).await });
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+            if !task.is_finished() {
+                break task;
+            }
+            let (batch, error) = task.await.unwrap();
+            assert!(error.is_none(), "{error:?}");
+            assert!(
+                batch.is_empty(),
+                "a batch of {} records ended 1 ms after its first record while the runner was busy",
+                batch.len()
+            );
+        };
+
+        // The runner waits now: the batch comes at once, with every record that arrived meanwhile.
+        wanted.send_replace(true);
+        let (batch, error) = tokio::time::timeout(Duration::from_secs(5), pending).await.unwrap().unwrap();
+        assert!(error.is_none(), "{error:?}");
+        assert_eq!(batch.len(), 50, "the held batch kept filling");
+    }
 }
